@@ -1,0 +1,30 @@
+from django.db.models import Q, QuerySet
+
+from apps.accounts.models import User
+
+
+def user_get_by_identifier(*, identifier: str) -> User | None:
+    """The user whose email or username is ``identifier``, ignoring case."""
+    identifier = identifier.strip()
+    if not identifier:
+        return None
+    return User.objects.filter(Q(email__iexact=identifier) | Q(username__iexact=identifier)).first()
+
+
+def user_get_by_referral_code(*, code: str) -> User | None:
+    code = (code or "").strip().upper()
+    if not code:
+        return None
+    return User.objects.filter(referral_code=code, is_active=True).first()
+
+
+def user_email_taken(*, email: str, exclude_id: int | None = None) -> bool:
+    return User.objects.filter(email__iexact=email.strip()).exclude(pk=exclude_id).exists()
+
+
+def user_username_taken(*, username: str, exclude_id: int | None = None) -> bool:
+    return User.objects.filter(username__iexact=username.strip()).exclude(pk=exclude_id).exists()
+
+
+def user_event_list(*, user: User) -> QuerySet:
+    return user.events.select_related("actor").order_by("-created_at", "-id")

@@ -1,0 +1,263 @@
+"""Every write on accounts. Interfaces (portal, API, admin, commands) call these."""
+
+import secrets
+from collections.abc import Mapping
+
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils.translation import gettext as _
+from rest_framework_simplejwt.exceptions import TokenError
+from rest_framework_simplejwt.tokens import RefreshToken
+
+from apps.accounts import selectors, tokens
+from apps.accounts.models import (
+    REFERRAL_CODE_ALPHABET,
+    REFERRAL_CODE_LENGTH,
+    KycStatus,
+    Language,
+    User,
+    UserEvent,
+)
+from apps.common.errors import ApplicationError
+
+PROFILE_FIELDS = ("username", "first_name", "last_name", "phone", "country", "language")
+_REFERRAL_CODE_ATTEMPTS = 12
+
+
+def referral_code_generate() -> str:
+    return "".join(secrets.choice(REFERRAL_CODE_ALPHABET) for _ in range(REFERRAL_CODE_LENGTH))
+
+
+def user_event_record(*, user: User, kind: str, actor: User | None = None, data: Mapping | None = None) -> UserEvent:
+    return UserEvent.objects.create(user=user, actor=actor, kind=kind, data=dict(data or {}))
+
+
+def _password_validate(*, password: str, user: User, field: str = "password") -> None:
+    try:
+        validate_password(password, user=user)
+    except ValidationError as exc:
+        raise ApplicationError(" ".join(exc.messages), code="password_invalid", field=field) from exc
+
+
+def _profile_clean(*, user: User, fields: Mapping[str, object]) -> dict:
+    """Validate profile fields with the model's validators; return the cleaned values."""
+    cleaned = {}
+    for name, value in fields.items():
+        if name not in PROFILE_FIELDS:
+            raise ApplicationError(_("This field cannot be changed."), code="field_not_editable", field=name)
+        value = "" if value is None else str(value).strip()
+        if name == "username":
+            value = value or None
+            if value and selectors.user_username_taken(username=value, exclude_id=user.pk):
+                raise ApplicationError(_("This username is taken."), code="username_taken", field="username")
+        if name == "language" and value not in Language.values:
+            raise ApplicationError(_("Choose English or Arabic."), code="language_invalid", field="language")
+        try:
+            if value:
+                User._meta.get_field(name).run_validators(value)
+        except ValidationError as exc:
+            raise ApplicationError(" ".join(exc.messages), code="invalid", field=name) from exc
+        max_length = User._meta.get_field(name).max_length
+        if value and max_length and len(value) > max_length:
+            raise ApplicationError(_("Too long."), code="invalid", field=name)
+        cleaned[name] = value
+    return cleaned
+
+
+@transaction.atomic
+def user_create(
+    *,
+    email: str,
+    password: str | None,
+    referred_by: User | None = None,
+    is_staff: bool = False,
+    is_superuser: bool = False,
+    is_email_verified: bool = False,
+    **profile,
+) -> User:
+    """Create a user with a fresh referral code (insert-or-retry over the unique constraint)."""
+    email = User.objects.normalize_email((email or "").strip())
+    if not email:
+        raise ApplicationError(_("Enter an email address."), code="email_required", field="email")
+    if selectors.user_email_taken(email=email):
+        raise ApplicationError(_("An account with this email already exists."), code="email_taken", field="email")
+    user = User(
+        email=email,
+        referred_by=referred_by,
+        is_staff=is_staff or is_superuser,
+        is_superuser=is_superuser,
+        is_email_verified=is_email_verified,
+    )
+    for name, value in _profile_clean(user=user, fields=profile).items():
+        setattr(user, name, value)
+    user.set_password(password) if password else user.set_unusable_password()
+    for _attempt in range(_REFERRAL_CODE_ATTEMPTS):
+        user.referral_code = referral_code_generate()
+        try:
+            with transaction.atomic():
+                user.save()
+            break
+        except IntegrityError:
+            if selectors.user_email_taken(email=email):
+                raise ApplicationError(
+                    _("An account with this email already exists."), code="email_taken", field="email"
+                ) from None
+            if profile.get("username") and selectors.user_username_taken(username=profile["username"]):
+                raise ApplicationError(_("This username is taken."), code="username_taken", field="username") from None
+    else:  # pragma: no cover - 31^8 codes; twelve clashes in a row means something else is wrong
+        raise ApplicationError(_("Could not allocate a referral code."), code="referral_code_exhausted")
+    user_event_record(user=user, kind=UserEvent.Kind.SIGNED_UP, data={"referred_by": referred_by.pk if referred_by else None})
+    return user
+
+
+def user_signup(*, email: str, password: str, referral_code: str | None = None, **profile) -> User:
+    """Public sign-up: validates the password and the optional referral code, then creates."""
+    referrer = None
+    if referral_code and referral_code.strip():
+        referrer = selectors.user_get_by_referral_code(code=referral_code)
+        if referrer is None:
+            raise ApplicationError(_("This referral code does not exist."), code="referral_code_invalid", field="referral_code")
+        if referrer.email.lower() == (email or "").strip().lower():
+            raise ApplicationError(_("You cannot use your own referral code."), code="referral_code_invalid", field="referral_code")
+    candidate = User(email=email, **{k: v for k, v in profile.items() if k in PROFILE_FIELDS})
+    _password_validate(password=password, user=candidate)
+    with transaction.atomic():
+        user = user_create(email=email, password=password, referred_by=referrer, **profile)
+        email_verification_send(user=user)
+    return user
+
+
+def email_verification_send(*, user: User) -> None:
+    from apps.accounts.tasks import email_verification_send_task
+
+    if not user.is_email_verified:
+        transaction.on_commit(lambda: email_verification_send_task.delay(user.pk))
+
+
+@transaction.atomic
+def user_email_verify(*, token: str) -> User:
+    parsed = tokens.email_verification_token_read(token=token or "")
+    user = User.objects.select_for_update().filter(pk=parsed[0]).first() if parsed else None
+    if user is None or user.email.lower() != parsed[1]:
+        raise ApplicationError(_("This verification link is invalid or has expired."), code="token_invalid", field="token")
+    if not user.is_email_verified:
+        user.is_email_verified = True
+        user.save(update_fields=["is_email_verified", "updated_at"])
+        user_event_record(user=user, kind=UserEvent.Kind.EMAIL_VERIFIED, actor=user)
+    return user
+
+
+def password_reset_request(*, email: str) -> None:
+    """Send a reset link if an active account has this email; say nothing either way."""
+    from apps.accounts.tasks import password_reset_email_send_task
+
+    user = User.objects.filter(email__iexact=(email or "").strip(), is_active=True).first()
+    if user is not None and user.has_usable_password():
+        transaction.on_commit(lambda: password_reset_email_send_task.delay(user.pk))
+
+
+@transaction.atomic
+def password_reset_confirm(*, token: str, new_password: str) -> User:
+    parsed = tokens.password_reset_token_read(token=token or "")
+    user = User.objects.select_for_update().filter(pk=parsed[0], is_active=True).first() if parsed else None
+    if user is None or not tokens.password_reset_token_check(user=user, inner_token=parsed[1]):
+        raise ApplicationError(_("This reset link is invalid or has expired."), code="token_invalid", field="token")
+    _password_validate(password=new_password, user=user, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    user_event_record(user=user, kind=UserEvent.Kind.PASSWORD_RESET, actor=user)
+    return user
+
+
+@transaction.atomic
+def password_change(*, user: User, old_password: str, new_password: str) -> User:
+    if not user.check_password(old_password or ""):
+        raise ApplicationError(_("Your current password is wrong."), code="password_wrong", field="old_password")
+    _password_validate(password=new_password, user=user, field="new_password")
+    user.set_password(new_password)
+    user.save(update_fields=["password", "updated_at"])
+    user_event_record(user=user, kind=UserEvent.Kind.PASSWORD_CHANGED, actor=user)
+    return user
+
+
+@transaction.atomic
+def user_profile_update(*, user: User, fields: Mapping[str, object], actor: User | None = None) -> User:
+    """Change profile fields only; anything else (email, roles, balances, codes) is refused."""
+    cleaned = _profile_clean(user=user, fields=fields)
+    changed = {name: value for name, value in cleaned.items() if getattr(user, name) != value}
+    if not changed:
+        return user
+    for name, value in changed.items():
+        setattr(user, name, value)
+    try:
+        with transaction.atomic():
+            user.save(update_fields=[*changed, "updated_at"])
+    except IntegrityError:
+        raise ApplicationError(_("This username is taken."), code="username_taken", field="username") from None
+    user_event_record(user=user, kind=UserEvent.Kind.PROFILE_UPDATED, actor=actor or user, data={"fields": sorted(changed)})
+    return user
+
+
+def user_language_set(*, user: User, language: str) -> User:
+    return user_profile_update(user=user, fields={"language": language})
+
+
+@transaction.atomic
+def user_active_set(*, user: User, is_active: bool, actor: User) -> User:
+    """Deactivate or reactivate; users are never deleted once they exist."""
+    if user.pk == actor.pk and not is_active:
+        raise ApplicationError(_("You cannot deactivate yourself."), code="cannot_deactivate_self")
+    if user.is_superuser and not actor.is_superuser:
+        raise ApplicationError(_("Only a superuser can change a superuser."), code="permission_denied", status_code=403)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.is_active == is_active:
+        return locked
+    locked.is_active = is_active
+    locked.save(update_fields=["is_active", "updated_at"])
+    kind = UserEvent.Kind.REACTIVATED if is_active else UserEvent.Kind.DEACTIVATED
+    user_event_record(user=locked, kind=kind, actor=actor)
+    if not is_active:
+        auth_tokens_revoke_all(user=locked)
+    return locked
+
+
+@transaction.atomic
+def user_kyc_status_set(*, user: User, status: str, actor: User) -> User:
+    """Interim manual KYC status (staff), until KYC submissions drive it."""
+    if status not in KycStatus.values:
+        raise ApplicationError(_("Unknown KYC status."), code="kyc_status_invalid", field="kyc_status")
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.kyc_status == status:
+        return locked
+    previous = locked.kyc_status
+    locked.kyc_status = status
+    locked.save(update_fields=["kyc_status", "updated_at"])
+    user_event_record(user=locked, kind=UserEvent.Kind.KYC_STATUS_SET, actor=actor, data={"from": previous, "to": status})
+    return locked
+
+
+# --- API tokens -------------------------------------------------------------------------------
+
+
+def auth_tokens_issue(*, user: User) -> dict[str, str]:
+    refresh = RefreshToken.for_user(user)
+    return {"access": str(refresh.access_token), "refresh": str(refresh)}
+
+
+def auth_refresh_revoke(*, user: User, refresh: str) -> None:
+    """Log out: blacklist the caller's refresh token (a token of another user is refused)."""
+    try:
+        token = RefreshToken(refresh)
+    except TokenError as exc:
+        raise ApplicationError(_("This refresh token is invalid or expired."), code="token_invalid", field="refresh") from exc
+    if str(token.get("user_id")) != str(user.pk):
+        raise ApplicationError(_("This refresh token is invalid or expired."), code="token_invalid", field="refresh")
+    token.blacklist()
+
+
+def auth_tokens_revoke_all(*, user: User) -> None:
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
+
+    outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
+    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True)

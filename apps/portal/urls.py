@@ -1,0 +1,19 @@
+from django.urls import path
+
+from apps.portal import views
+
+app_name = "portal"
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("signup/", views.signup, name="signup"),
+    path("r/<str:code>/", views.signup_referral, name="signup_referral"),
+    path("login/", views.login, name="login"),
+    path("logout/", views.logout, name="logout"),
+    path("verify-email/<str:token>/", views.verify_email, name="verify_email"),
+    path("verify-email/", views.verify_email_resend, name="verify_email_resend"),
+    path("password/forgot/", views.password_forgot, name="password_forgot"),
+    path("password/reset/<str:token>/", views.password_reset_confirm, name="password_reset_confirm"),
+    path("password/change/", views.password_change, name="password_change"),
+    path("profile/", views.profile, name="profile"),
+    path("language/", views.language_set, name="language_set"),
+]

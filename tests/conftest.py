@@ -1,0 +1,134 @@
+"""Shared fixtures: users, API clients, a whole-database snapshot for "nothing changed"
+assertions, backend markers, and a Playwright browser on Debian's Chromium."""
+
+import os
+import shutil
+
+import pytest
+from django.apps import apps as django_apps
+from django.db import connection
+from rest_framework.test import APIClient
+
+from apps.accounts.services import auth_tokens_issue
+from tests.factories import DEFAULT_PASSWORD, StaffFactory, SuperuserFactory, UserFactory
+
+CHROMIUM = "/usr/bin/chromium"
+# Tables whose growth is the point of a refused request (failed-login records) or bookkeeping.
+SNAPSHOT_IGNORED = {"axes.accessattempt", "axes.accessfailurelog", "axes.accesslog", "sessions.session"}
+
+
+def pytest_collection_modifyitems(config, items):
+    on_postgres = os.environ.get("DATABASE_URL", "").startswith(("postgres://", "postgresql://"))
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL: run with DATABASE_URL=postgres://…")
+    no_browser = not os.path.exists(CHROMIUM) and not os.environ.get("CI")
+    skip_browser = pytest.mark.skip(reason=f"{CHROMIUM} is not installed (apt-get install chromium)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+        if "browser" in item.keywords and no_browser:
+            item.add_marker(skip_browser)
+
+
+@pytest.fixture
+def password():
+    return DEFAULT_PASSWORD
+
+
+@pytest.fixture
+def investor(db):
+    return UserFactory()
+
+
+@pytest.fixture
+def staff(db):
+    return StaffFactory()
+
+
+@pytest.fixture
+def superuser(db):
+    return SuperuserFactory()
+
+
+@pytest.fixture
+def api_client():
+    return APIClient()
+
+
+@pytest.fixture
+def investor_api(investor):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {auth_tokens_issue(user=investor)['access']}")
+    client.user = investor
+    return client
+
+
+@pytest.fixture
+def staff_api(superuser):
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {auth_tokens_issue(user=superuser)['access']}")
+    client.user = superuser
+    return client
+
+
+def database_snapshot() -> dict[str, list[tuple]]:
+    """Every row of every model table, for asserting that a refused operation changed nothing."""
+    snapshot = {}
+    with connection.cursor() as cursor:
+        for model in django_apps.get_models(include_auto_created=True):
+            label = model._meta.label_lower
+            if label in SNAPSHOT_IGNORED or model._meta.proxy or not model._meta.managed:
+                continue
+            table = connection.ops.quote_name(model._meta.db_table)
+            cursor.execute(f"SELECT * FROM {table} ORDER BY 1")  # noqa: S608 - table names from models
+            snapshot[label] = cursor.fetchall()
+    return snapshot
+
+
+@pytest.fixture
+def unchanged_db(db):
+    """``with unchanged_db(): …`` fails if the block changed any row."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def check():
+        before = database_snapshot()
+        yield
+        after = database_snapshot()
+        changed = {label for label in before if before[label] != after.get(label)}
+        assert not changed, f"tables changed by a refused operation: {sorted(changed)}"
+
+    return check
+
+
+@pytest.fixture(scope="session")
+def browser():
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"  # Playwright's sync API runs an event loop
+    if not shutil.which(CHROMIUM) and not os.path.exists(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: apt-get install -y chromium")
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+            ],
+        )
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser):
+    context = browser.new_context(locale="en-US")
+    page = context.new_page()
+    page.set_default_timeout(15000)
+    yield page
+    context.close()
