@@ -2,6 +2,8 @@
 the tests that need one), and a file-backed SQLite test database so worker processes can share
 it."""
 
+import os
+
 from .base import *  # noqa: F403
 from .base import DATABASES, VAR_DIR, env
 
@@ -20,5 +22,7 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute", "user": "10000/minute"},
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / "test-db.sqlite3")}
+    # A file (not :memory:) so worker and server processes started by tests can share it; one per
+    # test process so parallel runs never share a database.
+    DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
