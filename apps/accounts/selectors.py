@@ -1,3 +1,6 @@
+from dataclasses import dataclass
+from decimal import Decimal
+
 from django.db.models import Q, QuerySet
 
 from apps.accounts.models import User
@@ -28,3 +31,19 @@ def user_username_taken(*, username: str, exclude_id: int | None = None) -> bool
 
 def user_event_list(*, user: User) -> QuerySet:
     return user.events.select_related("actor").order_by("-created_at", "-id")
+
+
+@dataclass(frozen=True)
+class UserBalances:
+    """What an investor holds: ``available`` to spend, ``held`` for pending withdrawals,
+    ``invested`` in running positions."""
+
+    available: Decimal
+    held: Decimal
+    invested: Decimal
+
+
+def user_balances_get(*, user: User) -> UserBalances:
+    """The user's balances. Placeholder until the ledger exists: every figure is zero."""
+    zero = Decimal("0.00")
+    return UserBalances(available=zero, held=zero, invested=zero)
