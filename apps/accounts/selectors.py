@@ -3,6 +3,7 @@ from decimal import Decimal
 
 from django.db.models import Q, QuerySet
 
+from apps.accounts import tokens
 from apps.accounts.models import User
 
 
@@ -47,3 +48,12 @@ def user_balances_get(*, user: User) -> UserBalances:
     """The user's balances. Placeholder until the ledger exists: every figure is zero."""
     zero = Decimal("0.00")
     return UserBalances(available=zero, held=zero, invested=zero)
+
+
+def user_get_by_password_reset_token(*, token: str) -> User | None:
+    """The active user a password-reset link is still good for, or ``None`` (bad, stale or used)."""
+    parsed = tokens.password_reset_token_read(token=token or "")
+    user = User.objects.filter(pk=parsed[0], is_active=True).first() if parsed else None
+    if user is None or not tokens.password_reset_token_check(user=user, inner_token=parsed[1]):
+        return None
+    return user
