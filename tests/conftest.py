@@ -79,7 +79,7 @@ def database_snapshot() -> dict[str, list[tuple]]:
             if label in SNAPSHOT_IGNORED or model._meta.proxy or not model._meta.managed:
                 continue
             table = connection.ops.quote_name(model._meta.db_table)
-            cursor.execute(f"SELECT * FROM {table} ORDER BY 1")  # noqa: S608 - table names from models
+            cursor.execute(f"SELECT * FROM {table} ORDER BY 1")
             snapshot[label] = cursor.fetchall()
     return snapshot
 

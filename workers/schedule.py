@@ -71,7 +71,12 @@ def schedule_sync(schedule: tuple[Job, ...] = SCHEDULE) -> list[str]:
     for job in schedule:
         name = MANAGED_PREFIX + job.name
         names.append(name)
-        defaults = {"task": job.task, "kwargs": _json(job.kwargs), "description": job.description, **_schedule_row(job.when)}
+        defaults = {
+            "task": job.task,
+            "kwargs": _json(job.kwargs),
+            "description": job.description,
+            **_schedule_row(job.when),
+        }
         PeriodicTask.objects.update_or_create(name=name, defaults=defaults)
     stale = PeriodicTask.objects.filter(name__startswith=MANAGED_PREFIX).exclude(name__in=names)
     stale.update(enabled=False)

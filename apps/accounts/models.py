@@ -14,9 +14,7 @@ REFERRAL_CODE_LENGTH = 8
 phone_validator = RegexValidator(
     r"^\+?[0-9][0-9 ()\-]{5,30}$", _("Enter a phone number: digits, spaces, dashes, optional leading +.")
 )
-username_validator = RegexValidator(
-    r"^[\w.+-]{3,150}$", _("3 to 150 letters, digits and . + - _ only.")
-)
+username_validator = RegexValidator(r"^[\w.+-]{3,150}$", _("3 to 150 letters, digits and . + - _ only."))
 
 
 class Language(models.TextChoices):
@@ -53,9 +51,7 @@ class UserManager(BaseUserManager):
 
 class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), max_length=254)
-    username = models.CharField(
-        _("username"), max_length=150, null=True, blank=True, validators=[username_validator]
-    )
+    username = models.CharField(_("username"), max_length=150, null=True, blank=True, validators=[username_validator])
     first_name = models.CharField(_("first name"), max_length=150, blank=True)
     last_name = models.CharField(_("last name"), max_length=150, blank=True)
     phone = models.CharField(_("phone"), max_length=32, blank=True, validators=[phone_validator])

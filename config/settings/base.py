@@ -87,6 +87,7 @@ TEMPLATES = [
     },
 ]
 
+
 # --- Database ---------------------------------------------------------------------------------
 # Embedded default: SQLite under var/ with IMMEDIATE transactions (writers serialise at BEGIN,
 # so a read-then-write transaction never fails half-way with "database is locked").

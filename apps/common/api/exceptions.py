@@ -38,7 +38,10 @@ def exception_handler(exc, context):
 
 def _django_validation_detail(exc: DjangoValidationError):
     if hasattr(exc, "error_dict"):
-        return {field: [message for error in errors for message in error.messages] for field, errors in exc.error_dict.items()}
+        return {
+            field: [message for error in errors for message in error.messages]
+            for field, errors in exc.error_dict.items()
+        }
     return {"non_field_errors": exc.messages}
 
 

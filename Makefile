@@ -1,0 +1,60 @@
+# Bursar: `make run` starts everything on the embedded defaults; `make test` runs the suite.
+SHELL := /bin/bash
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+PY := $(VENV)/bin/python
+PORT ?= 8000
+STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt | sha256sum | cut -c1-16)
+
+.DEFAULT_GOAL := help
+.PHONY: help run test install migrate seed lint format messages ci clean
+
+help: ## List the targets
+	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
+
+$(STAMP):
+	@test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -r requirements/dev.txt
+	@rm -f $(VENV)/.installed-* && touch $(STAMP)
+
+install: $(STAMP) ## Create .venv and install the pinned requirements
+
+migrate: install ## Apply migrations and sync the beat schedule
+	$(PY) manage.py migrate --noinput
+	$(PY) manage.py schedule_sync
+
+seed: migrate ## Load the idempotent demo data
+	$(PY) manage.py seed_demo
+
+run: seed ## Set up and run web, worker and beat on SQLite + filesystem broker
+	$(PY) manage.py collectstatic --noinput --verbosity 0
+	@echo ""
+	@echo "  Bursar is starting:"
+	@echo "    portal    http://127.0.0.1:$(PORT)/"
+	@echo "    admin     http://127.0.0.1:$(PORT)/admin/"
+	@echo "    API docs  http://127.0.0.1:$(PORT)/api/docs/"
+	@echo "  Stop with Ctrl-C."
+	@echo ""
+	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PORT=$(PORT) $(VENV)/bin/honcho start web worker beat
+
+test: install ## Set up and run the whole test suite (embedded defaults unless DATABASE_URL is set)
+	$(VENV)/bin/pytest $(PYTEST_ARGS)
+
+lint: install ## ruff lint + format check
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install ## ruff fix + format
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+messages: install ## Extract and compile translations (Arabic)
+	$(PY) manage.py makemessages -l ar --ignore=.venv --ignore=var
+	$(PY) manage.py compilemessages --ignore=.venv
+
+ci: ## What CI runs: both backends
+	bash .ci/run
+
+clean: ## Remove the virtualenv and local data (var/)
+	rm -rf $(VENV) var
