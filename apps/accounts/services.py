@@ -3,9 +3,12 @@
 import secrets
 from collections.abc import Mapping
 
+from django.conf import settings
+from django.contrib.auth import authenticate, user_logged_in
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.http import HttpRequest
 from django.utils.translation import gettext as _
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
@@ -238,6 +241,23 @@ def user_kyc_status_set(*, user: User, status: str, actor: User) -> User:
 
 
 # --- API tokens -------------------------------------------------------------------------------
+
+
+def auth_login(*, request: HttpRequest, identifier: str, password: str) -> tuple[User, dict[str, str]]:
+    """API sign-in by email or username: authenticate through Django so django-axes counts the
+    failures and locks the account out, refuse deactivated accounts, record the login
+    (``last_login``, axes' reset on success) and issue a token pair."""
+    user = authenticate(request, username=identifier, password=password)
+    if getattr(request, "axes_locked_out", False):
+        minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+        message = _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.") % {"minutes": minutes}
+        raise ApplicationError(message, code="login_locked", status_code=429)
+    if user is None:
+        raise ApplicationError(_("Invalid credentials"), code="invalid_credentials", status_code=401)
+    if not user.is_active:
+        raise ApplicationError(_("This account is deactivated."), code="account_inactive", status_code=403)
+    user_logged_in.send(sender=user.__class__, request=request, user=user)
+    return user, auth_tokens_issue(user=user)
 
 
 def auth_tokens_issue(*, user: User) -> dict[str, str]:

@@ -1,0 +1,139 @@
+"""Input and output shapes of the auth and profile API. Parsing only: every rule is a service."""
+
+from django.utils.translation import gettext_lazy as _
+from rest_framework import serializers
+
+from apps.accounts.models import KycStatus, Language, User
+from apps.common.api.serializers import MoneyField, StrictCharField, StrictEmailField, StrictSerializer
+
+ROLE_CHOICES = [("customer", "customer"), ("admin", "admin")]
+
+
+def _password_field(**kwargs) -> StrictCharField:
+    return StrictCharField(
+        write_only=True, trim_whitespace=False, max_length=128, style={"input_type": "password"}, **kwargs
+    )
+
+
+def _text_field(model_field: str, **kwargs) -> StrictCharField:
+    max_length = User._meta.get_field(model_field).max_length
+    return StrictCharField(required=False, allow_blank=True, max_length=max_length, **kwargs)
+
+
+# --- Output ------------------------------------------------------------------------------------
+
+
+class _BalanceField(MoneyField):
+    """One figure of ``selectors.user_balances_get``, handed in through the context."""
+
+    def __init__(self, attribute: str, **kwargs):
+        self.balance_attribute = attribute
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, value):
+        return super().to_representation(getattr(self.context["balances"], self.balance_attribute))
+
+
+class ProfileSerializer(serializers.Serializer):
+    """The caller's profile. Money is a string with 2 decimals."""
+
+    # Needs ``context={"balances": selectors.user_balances_get(user=…)}``.
+
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    username = serializers.CharField(read_only=True, allow_null=True)
+    first_name = serializers.CharField(read_only=True)
+    last_name = serializers.CharField(read_only=True)
+    phone = serializers.CharField(read_only=True)
+    country = serializers.CharField(read_only=True)
+    language = serializers.ChoiceField(choices=Language.choices, read_only=True)
+    referral_code = serializers.CharField(read_only=True)
+    balance = _BalanceField("available", help_text="Available to invest or withdraw.")
+    balance_held = _BalanceField("held", help_text="Held for pending withdrawals.")
+    balance_invested = _BalanceField("invested", help_text="Principal in running investments.")
+    is_verified = serializers.BooleanField(source="is_email_verified", read_only=True, help_text="Email verified.")
+    is_kyc_verified = serializers.BooleanField(read_only=True)
+    kyc_status = serializers.ChoiceField(choices=KycStatus.choices, read_only=True)
+    role = serializers.ChoiceField(choices=ROLE_CHOICES, read_only=True, help_text="`admin` for staff.")
+    created_at = serializers.DateTimeField(source="date_joined", read_only=True)
+
+
+class MessageSerializer(serializers.Serializer):
+    message = serializers.CharField()
+
+
+class SignupResponseSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    user = ProfileSerializer()
+
+
+class TokenPairSerializer(serializers.Serializer):
+    access = serializers.CharField()
+    refresh = serializers.CharField()
+
+
+class LoginResponseSerializer(TokenPairSerializer):
+    user = ProfileSerializer()
+
+
+# --- Input -------------------------------------------------------------------------------------
+
+
+class SignupSerializer(StrictSerializer):
+    email = StrictEmailField(max_length=User._meta.get_field("email").max_length)
+    password = _password_field()
+    password_confirm = _password_field()
+    username = _text_field("username", allow_null=True)
+    first_name = _text_field("first_name")
+    last_name = _text_field("last_name")
+    phone = _text_field("phone")
+    country = _text_field("country")
+    referral_code = StrictCharField(
+        required=False, allow_blank=True, allow_null=True, max_length=32, help_text="The referrer's code (any case)."
+    )
+
+    def validate(self, attrs):
+        if attrs["password"] != attrs["password_confirm"]:
+            raise serializers.ValidationError({"password_confirm": [_("The two passwords do not match.")]})
+        return attrs
+
+
+class LoginSerializer(StrictSerializer):
+    email = StrictCharField(max_length=254, help_text="The account's email or username (any case).")
+    password = _password_field()
+
+
+class RefreshSerializer(StrictSerializer):
+    refresh = StrictCharField()
+
+
+class TokenSerializer(StrictSerializer):
+    token = StrictCharField(max_length=1024)
+
+
+class PasswordForgotSerializer(StrictSerializer):
+    email = StrictEmailField(max_length=254)
+
+
+class PasswordResetSerializer(StrictSerializer):
+    token = StrictCharField(max_length=1024)
+    new_password = _password_field()
+
+
+class PasswordChangeSerializer(StrictSerializer):
+    old_password = _password_field()
+    new_password = _password_field()
+
+
+class ProfileUpdateSerializer(StrictSerializer):
+    """Only these six fields; email, codes, balances, KYC and staff flags are refused by name."""
+
+    unknown_field_message = _("This field cannot be changed.")
+    unknown_field_code = "field_not_editable"
+
+    username = _text_field("username", allow_null=True)
+    first_name = _text_field("first_name")
+    last_name = _text_field("last_name")
+    phone = _text_field("phone")
+    country = _text_field("country")
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
