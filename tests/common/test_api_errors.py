@@ -1,0 +1,214 @@
+"""The API's error shape, its pagination, and the OpenAPI schema and offline docs."""
+
+import pytest
+from django.contrib.staticfiles import finders
+from django.core.exceptions import PermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
+from django.http import Http404
+from openapi_spec_validator import validate
+from rest_framework import exceptions
+from rest_framework.request import Request
+from rest_framework.test import APIRequestFactory
+
+from apps.common.api.exceptions import exception_handler
+from apps.common.api.pagination import Pagination
+from apps.common.errors import ApplicationError, ConflictError
+
+AUTH_PATHS = [
+    "/api/auth/signup/",
+    "/api/auth/login/",
+    "/api/auth/logout/",
+    "/api/auth/token/refresh/",
+    "/api/auth/verify-email/",
+    "/api/auth/forgot-password/",
+    "/api/auth/reset-password/",
+    "/api/auth/change-password/",
+    "/api/users/profile/",
+    "/api/users/profile/update/",
+]
+
+
+def handle(exc):
+    return exception_handler(exc, {})
+
+
+# --- Exception handler -------------------------------------------------------------------------
+
+
+def test_application_error_on_a_field():
+    response = handle(ApplicationError("Not enough money.", code="insufficient_balance", field="amount"))
+
+    assert response.status_code == 400
+    assert response.data == {
+        "detail": "Not enough money.",
+        "code": "insufficient_balance",
+        "amount": ["Not enough money."],
+    }
+
+
+def test_application_error_without_field_with_extra_and_status():
+    response = handle(ApplicationError("Nope.", code="permission_denied", extra={"limit": "10.00"}, status_code=403))
+
+    assert response.status_code == 403
+    assert response.data == {"detail": "Nope.", "code": "permission_denied", "limit": "10.00"}
+
+
+def test_conflict_error_is_409():
+    response = handle(ConflictError("Already reviewed.", code="already_reviewed"))
+
+    assert response.status_code == 409
+    assert response.data == {"detail": "Already reviewed.", "code": "already_reviewed"}
+
+
+def test_drf_validation_error_keeps_the_field_error_object():
+    response = handle(exceptions.ValidationError({"amount": ["A valid number is required."]}))
+
+    assert response.status_code == 400
+    assert response.data == {"amount": ["A valid number is required."]}
+
+
+def test_django_validation_error_with_fields_becomes_a_field_error_object():
+    response = handle(DjangoValidationError({"amount": ["Too small.", "Too round."], "note": ["Required."]}))
+
+    assert response.status_code == 400
+    assert response.data == {"amount": ["Too small.", "Too round."], "note": ["Required."]}
+
+
+def test_django_validation_error_without_fields_is_non_field_errors():
+    response = handle(DjangoValidationError("Broken."))
+
+    assert response.status_code == 400
+    assert response.data == {"non_field_errors": ["Broken."]}
+
+
+@pytest.mark.parametrize(
+    ("exc", "status", "body"),
+    [
+        (Http404("No Transaction matches the given query."), 404, {"detail": "Not found.", "code": "not_found"}),
+        (
+            PermissionDenied(),
+            403,
+            {"detail": "You do not have permission to perform this action.", "code": "permission_denied"},
+        ),
+        (
+            exceptions.NotAuthenticated(),
+            401,
+            {"detail": "Authentication credentials were not provided.", "code": "not_authenticated"},
+        ),
+        (exceptions.ParseError(), 400, {"detail": "Malformed request.", "code": "parse_error"}),
+        (
+            exceptions.MethodNotAllowed("PUT"),
+            405,
+            {"detail": 'Method "PUT" not allowed.', "code": "method_not_allowed"},
+        ),
+        (
+            exceptions.Throttled(wait=7),
+            429,
+            {"detail": "Request was throttled. Expected available in 7 seconds.", "code": "throttled"},
+        ),
+    ],
+)
+def test_drf_and_django_errors_gain_a_code(exc, status, body):
+    response = handle(exc)
+
+    assert response.status_code == status
+    assert response.data == body
+
+
+def test_unexpected_exceptions_are_left_to_django():
+    assert handle(ValueError("bug")) is None
+
+
+# --- Pagination --------------------------------------------------------------------------------
+
+
+def paginate(query: str, items=None):
+    request = Request(APIRequestFactory().get(f"/api/things/{query}"))
+    paginator = Pagination()
+    page = paginator.paginate_queryset(items if items is not None else list(range(250)), request)
+    return paginator.get_paginated_response(page).data
+
+
+def test_pagination_defaults_to_twenty():
+    data = paginate("")
+
+    assert list(data) == ["count", "next", "previous", "results"]
+    assert data["count"] == 250
+    assert data["results"] == list(range(20))
+    assert data["next"] == "http://testserver/api/things/?page=2"
+    assert data["previous"] is None
+
+
+def test_pagination_page_size_is_capped_at_one_hundred():
+    data = paginate("?page_size=500&page=2")
+
+    assert data["results"] == list(range(100, 200))
+    assert data["previous"] == "http://testserver/api/things/?page_size=500"
+
+
+def test_pagination_honours_a_small_page_size():
+    assert paginate("?page_size=3&page=4")["results"] == [9, 10, 11]
+
+
+@pytest.mark.parametrize("query", ["?page=999", "?page=abc", "?page=0"])
+def test_pagination_bad_page_is_404(query):
+    with pytest.raises(exceptions.NotFound):
+        paginate(query)
+
+
+# --- Schema and docs ---------------------------------------------------------------------------
+
+
+@pytest.fixture
+def schema(client):
+    response = client.get("/api/schema/?format=json")
+    assert response.status_code == 200
+    return response.json()
+
+
+def test_schema_is_valid_openapi_with_every_auth_and_profile_path(schema):
+    validate(schema)
+    assert set(AUTH_PATHS) <= set(schema["paths"])
+    assert list(schema["paths"]["/api/users/profile/update/"]) == ["patch"]
+    assert list(schema["paths"]["/api/users/profile/"]) == ["get"]
+
+
+def test_schema_documents_the_error_codes(schema):
+    def description(path, method, status):
+        return schema["paths"][path][method]["responses"][status]["description"]
+
+    assert "`invalid_credentials`" in description("/api/auth/login/", "post", "401")
+    assert "`account_inactive`" in description("/api/auth/login/", "post", "403")
+    assert "`login_locked`" in description("/api/auth/login/", "post", "429")
+    signup_400 = description("/api/auth/signup/", "post", "400")
+    for code in ["email_taken", "password_invalid", "referral_code_invalid", "username_taken", "parse_error"]:
+        assert f"`{code}`" in signup_400
+    assert "`token_not_valid`" in description("/api/auth/token/refresh/", "post", "401")
+
+
+def test_schema_marks_public_endpoints_public(schema):
+    for path in ["/api/auth/signup/", "/api/auth/login/", "/api/auth/verify-email/", "/api/auth/forgot-password/"]:
+        assert schema["paths"][path]["post"]["security"] == [{}]
+    assert schema["paths"]["/api/users/profile/"]["get"]["security"] == [{"jwtAuth": []}]
+
+
+def test_schema_describes_money_as_decimal_strings(schema):
+    profile = schema["components"]["schemas"]["Profile"]["properties"]
+    for name in ["balance", "balance_held", "balance_invested"]:
+        assert (profile[name]["type"], profile[name]["format"]) == ("string", "decimal")
+    assert profile["role"]["allOf"] == [{"$ref": "#/components/schemas/RoleEnum"}]
+    assert schema["components"]["schemas"]["RoleEnum"]["enum"] == ["customer", "admin"]
+
+
+def test_docs_are_served_from_local_static_files(client):
+    response = client.get("/api/docs/")
+
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js" in html
+    assert "/static/drf_spectacular_sidecar/swagger-ui-dist/swagger-ui.css" in html
+    assert 'url: "/api/schema/"' in html
+    for cdn in ["jsdelivr", "unpkg", "cdnjs", "googleapis", "https://", "http://"]:
+        assert cdn not in html
+    for asset in ["swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"]:
+        assert finders.find(f"drf_spectacular_sidecar/swagger-ui-dist/{asset}") is not None

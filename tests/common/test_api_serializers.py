@@ -1,0 +1,91 @@
+"""Strict input: undeclared keys refused by name, text that is text, money as 2-decimal strings."""
+
+from decimal import Decimal
+
+import pytest
+from rest_framework import serializers
+
+from apps.common.api.serializers import MoneyField, StrictCharField, StrictEmailField, StrictSerializer
+
+
+class Example(StrictSerializer):
+    name = StrictCharField()
+    email = StrictEmailField(required=False)
+    amount = MoneyField(required=False)
+    created = serializers.DateTimeField(read_only=True)
+
+
+def errors_for(data) -> dict:
+    serializer = Example(data=data)
+    assert serializer.is_valid() is False
+    return serializer.errors
+
+
+def test_declared_fields_pass():
+    serializer = Example(data={"name": " Nour ", "email": "n@example.com", "amount": "12.5"})
+
+    assert serializer.is_valid(), serializer.errors
+    assert serializer.validated_data == {"name": "Nour", "email": "n@example.com", "amount": Decimal("12.50")}
+
+
+def test_undeclared_and_read_only_keys_are_refused_by_name():
+    errors = errors_for({"name": "Nour", "is_staff": True, "created": "2026-01-01T00:00:00Z"})
+
+    assert errors == {"created": ["This field is not allowed."], "is_staff": ["This field is not allowed."]}
+    assert errors["is_staff"][0].code == "unknown_field"
+
+
+def test_the_message_and_code_can_be_overridden():
+    class Profile(StrictSerializer):
+        unknown_field_message = "This field cannot be changed."
+        unknown_field_code = "field_not_editable"
+        name = StrictCharField()
+
+    serializer = Profile(data={"name": "x", "email": "x@example.com"})
+
+    assert serializer.is_valid() is False
+    assert serializer.errors == {"email": ["This field cannot be changed."]}
+    assert serializer.errors["email"][0].code == "field_not_editable"
+
+
+@pytest.mark.parametrize("value", [12, 1.5, True, ["Nour"], {"n": 1}])
+def test_text_fields_refuse_anything_but_text(value):
+    assert errors_for({"name": value}) == {"name": ["Not a valid string."]}
+
+
+@pytest.mark.parametrize("value", [12, True, ["n@example.com"]])
+def test_email_field_refuses_anything_but_text(value):
+    assert errors_for({"name": "x", "email": value}) == {"email": ["Enter a valid email address."]}
+
+
+@pytest.mark.parametrize("value", [1.5, 10.0, True])
+def test_money_refuses_floats_and_booleans(value):
+    assert errors_for({"name": "x", "amount": value}) == {"amount": ['Send amounts as a string, e.g. "100.00".']}
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("abc", "A valid number is required."),
+        ("NaN", "A valid number is required."),
+        ("1.234", "Ensure that there are no more than 2 decimal places."),
+        ("1" * 19, "Ensure that there are no more than 18 digits before the decimal point."),
+    ],
+)
+def test_money_refuses_bad_amounts(value, message):
+    assert errors_for({"name": "x", "amount": value}) == {"amount": [message]}
+
+
+@pytest.mark.parametrize(("value", "expected"), [("100", Decimal("100.00")), (7, Decimal("7.00"))])
+def test_money_accepts_strings_and_integers(value, expected):
+    serializer = Example(data={"name": "x", "amount": value})
+
+    assert serializer.is_valid(), serializer.errors
+    assert serializer.validated_data["amount"] == expected
+
+
+@pytest.mark.parametrize(
+    ("value", "text"), [(Decimal("0"), "0.00"), (Decimal("1234.5"), "1234.50"), (Decimal("-3.1"), "-3.10")]
+)
+def test_money_is_written_as_a_string_with_two_decimals(value, text):
+    assert MoneyField().to_representation(value) == text
