@@ -132,3 +132,29 @@ def page(browser):
     page.set_default_timeout(15000)
     yield page
     context.close()
+
+
+@pytest.fixture(autouse=True)
+def _sqlite_ledger_guards(request):
+    """Transactional tests on SQLite end by emptying every table with DELETE, which the
+    append-only triggers refuse: lift them for that flush only; every database test starts with
+    them in place. (PostgreSQL flushes with TRUNCATE, which the row triggers do not see.)"""
+    marker = request.node.get_closest_marker("django_db")
+    transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
+        marker and marker.kwargs.get("transaction")
+    )
+    uses_db = transactional or marker is not None or "db" in request.fixturenames
+    if not uses_db or connection.vendor != "sqlite":
+        yield
+        return
+    from apps.wallet.db_guards import sqlite_forward_statements, sqlite_reverse_statements
+
+    request.getfixturevalue("transactional_db" if transactional else "db")
+    with connection.cursor() as cursor:
+        for statement in sqlite_forward_statements():
+            cursor.execute(statement)
+    yield
+    if transactional:
+        with connection.cursor() as cursor:
+            for statement in sqlite_reverse_statements():
+                cursor.execute(statement)

@@ -9,7 +9,7 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "config.settings.dev")
 
 app = Celery("bursar")
 app.config_from_object("django.conf:settings", namespace="CELERY")
-app.autodiscover_tasks(["apps.accounts", "workers"])
+app.autodiscover_tasks(["apps.accounts", "apps.messaging", "apps.wallet", "workers"])
 
 
 @beat_init.connect

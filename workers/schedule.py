@@ -42,6 +42,12 @@ SCHEDULE: tuple[Job, ...] = (
         when=Every(seconds=60),
         description="Records that beat, the broker and a worker are alive; shown on the dashboard.",
     ),
+    Job(
+        name="ledger-check",
+        task="workers.tasks.ledger_check_task",
+        when=Cron(minute="30", hour="2"),
+        description="Nightly check of the ledger invariants; alerts Finance staff when one is broken.",
+    ),
 )
 
 

@@ -45,9 +45,11 @@ class UserBalances:
 
 
 def user_balances_get(*, user: User) -> UserBalances:
-    """The user's balances. Placeholder until the ledger exists: every figure is zero."""
-    zero = Decimal("0.00")
-    return UserBalances(available=zero, held=zero, invested=zero)
+    """The user's balances, read from their ledger accounts."""
+    from apps.wallet.selectors import balances_for_user
+
+    balances = balances_for_user(user=user)
+    return UserBalances(available=balances.available, held=balances.held, invested=balances.invested)
 
 
 def user_get_by_password_reset_token(*, token: str) -> User | None:
@@ -57,3 +59,54 @@ def user_get_by_password_reset_token(*, token: str) -> User | None:
     if user is None or not tokens.password_reset_token_check(user=user, inner_token=parsed[1]):
         return None
     return user
+
+
+@dataclass(frozen=True)
+class UserCounts:
+    """Head counts for the staff dashboard. Everything but ``staff`` counts investors only."""
+
+    investors: int
+    active_investors: int
+    staff: int
+    new_investors: int
+    email_verified: int
+    kyc: dict[str, int]
+
+    @property
+    def email_verified_percent(self) -> int:
+        return round(100 * self.email_verified / self.investors) if self.investors else 0
+
+    @property
+    def active_percent(self) -> int:
+        return round(100 * self.active_investors / self.investors) if self.investors else 0
+
+
+def user_counts_for_dashboard(*, now=None) -> UserCounts:
+    """All the dashboard's user numbers in one aggregate query."""
+    since = (now or timezone.now()) - NEW_SIGNUP_WINDOW
+    investor = Q(is_staff=False)
+    kyc = {status: Count("pk", filter=investor & Q(kyc_status=status)) for status in KycStatus.values}
+    row = User.objects.aggregate(
+        investors=Count("pk", filter=investor),
+        active_investors=Count("pk", filter=investor & Q(is_active=True)),
+        staff=Count("pk", filter=Q(is_staff=True)),
+        new_investors=Count("pk", filter=investor & Q(date_joined__gte=since)),
+        email_verified=Count("pk", filter=investor & Q(is_email_verified=True)),
+        **{f"kyc_{status}": count for status, count in kyc.items()},
+    )
+    return UserCounts(
+        investors=row["investors"],
+        active_investors=row["active_investors"],
+        staff=row["staff"],
+        new_investors=row["new_investors"],
+        email_verified=row["email_verified"],
+        kyc={status: row[f"kyc_{status}"] for status in KycStatus.values},
+    )
+
+
+def user_kyc_status_get(*, user_id) -> str | None:
+    """The KYC status of the user with this id, or ``None`` (also for an id that is not a number)."""
+    try:
+        return User.objects.filter(pk=user_id).values_list("kyc_status", flat=True).first()
+    except (TypeError, ValueError):
+        return None

@@ -5,9 +5,11 @@ Every knob is an environment variable read through one ``environ.Env()``; the RE
 """
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
@@ -48,6 +50,8 @@ INSTALLED_APPS = [
     "apps.accounts",
     "apps.backoffice",
     "apps.portal",
+    "apps.wallet",
+    "apps.messaging",
     "workers",
 ]
 
@@ -229,6 +233,31 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/",
     "ENUM_NAME_OVERRIDES": {},
 }
+
+# --- Money ------------------------------------------------------------------------------------
+def env_money(name: str, default: str) -> Decimal:
+    """A non-negative amount with at most 2 decimals, from the environment."""
+    raw = env.str(name, default=default)
+    try:
+        value = Decimal(raw)
+    except InvalidOperation:
+        value = Decimal("NaN")
+    if not value.is_finite() or value < 0 or value != value.quantize(Decimal("0.01")):
+        raise ImproperlyConfigured(f"{name} must be an amount like 100.00, got {raw!r}.")
+    return value
+
+
+DEPOSIT_MIN = env_money("DEPOSIT_MIN", "10.00")
+DEPOSIT_MAX = env_money("DEPOSIT_MAX", "1000000.00")
+WITHDRAWAL_MIN = env_money("WITHDRAWAL_MIN", "10.00")
+WITHDRAWAL_MAX = env_money("WITHDRAWAL_MAX", "100000.00")
+WITHDRAWAL_DAILY_LIMIT = env_money("WITHDRAWAL_DAILY_LIMIT", "250000.00")
+WITHDRAWAL_FEE_FIXED = env_money("WITHDRAWAL_FEE_FIXED", "0.00")
+WITHDRAWAL_FEE_PERCENT = env_money("WITHDRAWAL_FEE_PERCENT", "0.00")
+KYC_REQUIRED_FOR_WITHDRAWAL = env.bool("KYC_REQUIRED_FOR_WITHDRAWAL", default=True)
+# Withdrawals and manual adjustments strictly above this need a second staff member (I8).
+FOUR_EYES_THRESHOLD = env_money("FOUR_EYES_THRESHOLD", "10000.00")
+LEDGER_ALERT_EMAILS = env.list("LEDGER_ALERT_EMAILS", default=[])
 
 # --- Celery -----------------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport under var/ (no broker server needed).

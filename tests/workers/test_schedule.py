@@ -20,6 +20,7 @@ def test_sync_creates_entries_idempotently():
     rows = PeriodicTask.objects.filter(name__startswith=MANAGED_PREFIX)
     assert sorted(rows.values_list("name", flat=True)) == sorted(MANAGED_PREFIX + job.name for job in SCHEDULE)
     heartbeat = rows.get(name=MANAGED_PREFIX + "scheduler-heartbeat")
+    assert rows.get(name=MANAGED_PREFIX + "ledger-check").crontab.hour == "2"
     assert (heartbeat.interval.every, heartbeat.interval.period, heartbeat.enabled) == (60, "seconds", True)
 
 
