@@ -498,6 +498,17 @@ def test_token_refresh_with_bad_input_is_refused(api_client, unchanged_db, paylo
     assert response.status_code == status
 
 
+def test_token_refresh_for_a_deactivated_account_is_401(api_client, investor):
+    refresh = login(api_client, investor.email).json()["refresh"]
+    investor.is_active = False
+    investor.save(update_fields=["is_active"])
+
+    response = api_client.post(REFRESH, {"refresh": refresh}, format="json")
+
+    assert response.status_code == 401
+    assert response.json() == {"detail": "No active account found for the given token.", "code": "no_active_account"}
+
+
 def test_token_refresh_ignores_a_stale_authorization_header(api_client, investor):
     refresh = login(api_client, investor.email).json()["refresh"]
     api_client.credentials(HTTP_AUTHORIZATION="Bearer garbage")

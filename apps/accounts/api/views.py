@@ -24,13 +24,12 @@ def _profile_data(user: User) -> dict:
     return serializers.ProfileSerializer(user, context=context).data
 
 
-def _message(text: str, status_code: int = status.HTTP_200_OK) -> Response:
-    return Response({"message": text}, status=status_code)
+def _message(text: str) -> Response:
+    return Response({"message": text})
 
 
 class PublicAPIView(APIView):
     # No authentication at all, so a stale ``Authorization`` header never turns it into a 401.
-
     authentication_classes = []
     permission_classes = [AllowAny]
 
@@ -123,7 +122,11 @@ class TokenRefreshView(SimpleJWTTokenRefreshView):
         responses={
             200: serializers.TokenPairSerializer,
             400: bad_request(),
-            401: error_response("Invalid, expired, used or revoked refresh token.", "token_not_valid"),
+            401: error_response(
+                "Invalid, expired, used or revoked refresh token, or a deactivated account.",
+                "token_not_valid",
+                "no_active_account",
+            ),
         },
     )
     def post(self, request, *args, **kwargs):
