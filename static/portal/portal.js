@@ -1,7 +1,12 @@
 /* Progressive enhancement only: every page works without this file.
-   A button with data-copy-target="<input id>" copies that input's value to the clipboard. */
+   - After a refused submit, focus the first field with an error.
+   - A button with data-copy-target="<input id>" copies that input's value to the clipboard. */
 (function () {
   "use strict";
+  var invalid = document.querySelector("[aria-invalid='true']");
+  if (invalid) {
+    invalid.focus();
+  }
   if (!navigator.clipboard || !window.isSecureContext) {
     return;
   }
