@@ -1,10 +1,14 @@
 from dataclasses import dataclass
+from datetime import timedelta
 from decimal import Decimal
 
-from django.db.models import Q, QuerySet
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
 
 from apps.accounts import tokens
-from apps.accounts.models import User
+from apps.accounts.models import KycStatus, User
+
+NEW_SIGNUP_WINDOW = timedelta(days=7)
 
 
 def user_get_by_identifier(*, identifier: str) -> User | None:

@@ -1,7 +1,7 @@
 """Every write on accounts. Interfaces (portal, API, admin, commands) call these."""
 
 import secrets
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from django.conf import settings
 from django.contrib.auth import authenticate, user_logged_in
@@ -77,6 +77,7 @@ def user_create(
     is_staff: bool = False,
     is_superuser: bool = False,
     is_email_verified: bool = False,
+    actor: User | None = None,
     **profile,
 ) -> User:
     """Create a user with a fresh referral code (insert-or-retry over the unique constraint)."""
@@ -110,7 +111,12 @@ def user_create(
                 raise ApplicationError(_("This username is taken."), code="username_taken", field="username") from None
     else:  # pragma: no cover - 31^8 codes; twelve clashes in a row means something else is wrong
         raise ApplicationError(_("Could not allocate a referral code."), code="referral_code_exhausted")
-    user_event_record(user=user, kind=UserEvent.Kind.SIGNED_UP, data={"referred_by": referred_by.pk if referred_by else None})
+    user_event_record(
+        user=user,
+        kind=UserEvent.Kind.SIGNED_UP,
+        actor=actor,
+        data={"referred_by": referred_by.pk if referred_by else None},
+    )
     return user
 
 
@@ -237,6 +243,63 @@ def user_kyc_status_set(*, user: User, status: str, actor: User) -> User:
     locked.kyc_status = status
     locked.save(update_fields=["kyc_status", "updated_at"])
     user_event_record(user=locked, kind=UserEvent.Kind.KYC_STATUS_SET, actor=actor, data={"from": previous, "to": status})
+    return locked
+
+
+@transaction.atomic
+def user_roles_set(
+    *, user: User, actor: User, is_staff: bool, is_superuser: bool, groups: Iterable | None = None
+) -> User:
+    """Set a user's staff flag, superuser flag and roles (groups). Only superusers change roles; a
+    superuser is always staff, only staff hold roles, and nobody drops their own superuser status."""
+    if not actor.is_superuser:
+        raise ApplicationError(_("Only a superuser can change roles."), code="permission_denied", status_code=403)
+    is_staff = is_staff or is_superuser
+    if user.pk == actor.pk and not is_superuser:
+        raise ApplicationError(
+            _("You cannot remove your own superuser status."), code="cannot_demote_self", field="is_superuser"
+        )
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    groups = sorted(set(groups), key=lambda group: group.pk) if groups is not None else list(locked.groups.all())
+    if groups and not is_staff:
+        raise ApplicationError(_("Only staff can hold roles."), code="roles_need_staff", field="groups")
+    before = _roles_snapshot(locked)
+    locked.is_staff, locked.is_superuser = is_staff, is_superuser
+    locked.save(update_fields=["is_staff", "is_superuser", "updated_at"])
+    locked.groups.set(groups)
+    after = _roles_snapshot(locked)
+    if after != before:
+        user_event_record(
+            user=locked, kind=UserEvent.Kind.ROLES_CHANGED, actor=actor, data={"from": before, "to": after}
+        )
+    return locked
+
+
+def _roles_snapshot(user: User) -> dict:
+    return {
+        "is_staff": user.is_staff,
+        "is_superuser": user.is_superuser,
+        "groups": sorted(user.groups.values_list("name", flat=True)),
+    }
+
+
+@transaction.atomic
+def user_password_set(*, user: User, password: str | None, actor: User) -> User:
+    """A superuser sets another account's password (``None`` disables password sign-in). The
+    user's refresh tokens are revoked; their sessions end with the password hash."""
+    if not actor.is_superuser:
+        raise ApplicationError(_("Only a superuser can set passwords."), code="permission_denied", status_code=403)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if password is None:
+        locked.set_unusable_password()
+    else:
+        _password_validate(password=password, user=locked, field="password1")
+        locked.set_password(password)
+    locked.save(update_fields=["password", "updated_at"])
+    user_event_record(
+        user=locked, kind=UserEvent.Kind.PASSWORD_CHANGED, actor=actor, data={"usable": password is not None}
+    )
+    auth_tokens_revoke_all(user=locked)
     return locked
 
 

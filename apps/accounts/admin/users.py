@@ -1,0 +1,490 @@
+"""The users admin: investors and staff. Every write goes through ``apps.accounts.services``;
+users are deactivated, never deleted."""
+
+from collections.abc import Callable, Iterable
+
+from django.contrib import admin, messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import update_session_auth_hash
+from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.decorators import method_decorator
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from django.views.decorators.debug import sensitive_post_parameters
+from unfold.admin import ModelAdmin
+from unfold.contrib.filters.admin import (
+    BooleanRadioFilter,
+    ChoicesDropdownFilter,
+    FieldTextFilter,
+    RelatedDropdownFilter,
+)
+from unfold.decorators import action, display
+from unfold.enums import ActionVariant
+
+from apps.accounts import services
+from apps.accounts.admin.events import UserEventInline
+from apps.accounts.admin.forms import (
+    AdminPasswordChangeForm,
+    ConfirmDialogForm,
+    KycStatusDialogForm,
+    KycStatusForm,
+    UserChangeForm,
+    UserCreationForm,
+)
+from apps.accounts.models import KycStatus, User
+from apps.accounts.services import PROFILE_FIELDS
+from apps.backoffice.filters import DateRangeFilter
+from apps.common.errors import ApplicationError
+
+KYC_LABELS = {
+    KycStatus.NOT_SUBMITTED: "",
+    KycStatus.PENDING: "warning",
+    KycStatus.APPROVED: "success",
+    KycStatus.REJECTED: "danger",
+}
+ROLE_LABELS = {"superuser": "danger", "staff": "primary", "investor": "info"}
+ROLE_FIELDS = ("is_staff", "is_superuser", "groups")
+ALWAYS_READONLY = (
+    "email",
+    "referral_code",
+    "display_referred_by",
+    "display_referral_count",
+    "is_email_verified",
+    "date_joined",
+    "last_login",
+    "updated_at",
+)
+
+
+@admin.register(User)
+class UserAdmin(BaseUserAdmin, ModelAdmin):
+    form = UserChangeForm
+    add_form = UserCreationForm
+    change_password_form = AdminPasswordChangeForm
+    list_display = (
+        "display_user",
+        "display_role",
+        "display_kyc_status",
+        "display_email_verified",
+        "display_active",
+        "date_joined",
+        "display_referrer",
+    )
+    list_display_links = ("display_user",)
+    list_filter = (
+        ("is_staff", BooleanRadioFilter),
+        ("is_active", BooleanRadioFilter),
+        ("kyc_status", ChoicesDropdownFilter),
+        ("is_email_verified", BooleanRadioFilter),
+        ("language", ChoicesDropdownFilter),
+        ("country", FieldTextFilter),
+        ("groups", RelatedDropdownFilter),
+        ("date_joined", DateRangeFilter),
+    )
+    list_filter_submit = True
+    list_per_page = 50
+    show_full_result_count = False
+    search_fields = ("email", "username", "first_name", "last_name", "phone", "=referral_code")
+    search_help_text = _("Email, username, name, phone or exact referral code")
+    ordering = ("-date_joined", "-id")
+    filter_horizontal = ()
+    readonly_fields = ALWAYS_READONLY
+    inlines = (UserEventInline,)
+    fieldsets = (
+        (_("Identity"), {"fields": ("email", "username", "password")}),
+        (_("Profile"), {"fields": (("first_name", "last_name"), "phone", ("country", "language"))}),
+        (_("Referral"), {"fields": ("referral_code", "display_referred_by", "display_referral_count")}),
+        (_("Roles"), {"fields": ("is_staff", "is_superuser", "groups")}),
+        (
+            _("Status"),
+            {"fields": ("is_active", "kyc_status", "is_email_verified", ("date_joined", "last_login"), "updated_at")},
+        ),
+    )
+    add_fieldsets = (
+        (_("Identity"), {"fields": ("email", ("first_name", "last_name"), "phone", ("country", "language"))}),
+        (_("Password"), {"fields": ("usable_password", "password1", "password2")}),
+    )
+    actions = ("deactivate_users", "reactivate_users", "set_kyc_status", "send_password_reset")
+    actions_detail = ("deactivate_detail", "reactivate_detail", "kyc_status_detail", "password_reset_detail")
+
+    # --- queryset and permissions ---------------------------------------------------------------
+
+    def get_queryset(self, request: HttpRequest):
+        return super().get_queryset(request).select_related("referred_by").prefetch_related("groups")
+
+    def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
+        return False
+
+    def get_inline_instances(self, request: HttpRequest, obj=None):
+        return super().get_inline_instances(request, obj) if obj is not None else []
+
+    def has_change_permission(self, request: HttpRequest, obj=None) -> bool:
+        """Staff accounts other than one's own are a superuser's to change."""
+        if obj is not None and obj.is_staff and obj.pk != request.user.pk and not request.user.is_superuser:
+            return False
+        return super().has_change_permission(request, obj)
+
+    def has_deactivate_user_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.has_perm("accounts.deactivate_user")
+
+    def has_set_kyc_status_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.has_perm("accounts.set_kyc_status")
+
+    def has_password_reset_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request)
+
+    def has_deactivate_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
+        target = self._detail_target(request, object_id)
+        return bool(self.has_deactivate_user_permission(request) and target and target.is_active)
+
+    def has_reactivate_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
+        target = self._detail_target(request, object_id)
+        return bool(self.has_deactivate_user_permission(request) and target and not target.is_active)
+
+    def _detail_target(self, request: HttpRequest, object_id) -> User | None:
+        """The user a detail action is about, fetched once per request."""
+        cache = request.__dict__.setdefault("_user_admin_targets", {})
+        if object_id not in cache:
+            cache[object_id] = self.get_object(request, unquote(str(object_id))) if object_id else None
+        return cache[object_id]
+
+    # --- forms ----------------------------------------------------------------------------------
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or request.user.is_superuser:
+            return fieldsets
+        # Only superusers set passwords: the others do not see the link to the password form.
+        identity = (fieldsets[0][0], {"fields": ("email", "username")})
+        return (identity, *fieldsets[1:])
+
+    def get_readonly_fields(self, request: HttpRequest, obj=None):
+        if obj is None:
+            return ()
+        readonly = list(ALWAYS_READONLY)
+        if not request.user.is_superuser:
+            readonly += ROLE_FIELDS
+        if not self.has_deactivate_user_permission(request):
+            readonly.append("is_active")
+        if not self.has_set_kyc_status_permission(request):
+            readonly.append("kyc_status")
+        return readonly
+
+    def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
+        """A service refusing the save (after the form validated) rolls the save back and shows
+        its message on the page instead of a server error."""
+        try:
+            return super().changeform_view(request, object_id, form_url, extra_context)
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+            return HttpResponseRedirect(request.get_full_path())
+
+    def save_model(self, request: HttpRequest, obj: User, form, change: bool) -> None:
+        if not change:
+            created = services.user_create(
+                email=form.cleaned_data["email"],
+                password=form.password_for_service(),
+                actor=request.user,
+                **{name: form.cleaned_data[name] for name in PROFILE_FIELDS if name in form.cleaned_data},
+            )
+            obj.__dict__.update(created.__dict__)
+            return
+        user = User.objects.get(pk=obj.pk)  # ``obj`` already carries the posted values
+        changed = set(form.changed_data)
+        profile = {name: form.cleaned_data[name] for name in PROFILE_FIELDS if name in changed}
+        if profile:
+            user = services.user_profile_update(user=user, fields=profile, actor=request.user)
+        if "kyc_status" in changed:
+            user = services.user_kyc_status_set(user=user, status=form.cleaned_data["kyc_status"], actor=request.user)
+        if "is_active" in changed:
+            services.user_active_set(user=user, is_active=form.cleaned_data["is_active"], actor=request.user)
+
+    def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
+        """Roles change through one service call; the events inline is read-only."""
+        if not change or not set(ROLE_FIELDS) & set(form.changed_data):
+            return
+        user = form.instance
+        services.user_roles_set(
+            user=user,
+            actor=request.user,
+            is_staff=form.cleaned_data.get("is_staff", user.is_staff),
+            is_superuser=form.cleaned_data.get("is_superuser", user.is_superuser),
+            groups=form.cleaned_data.get("groups"),
+        )
+
+    @method_decorator(sensitive_post_parameters())
+    def user_change_password(self, request: HttpRequest, id, form_url=""):
+        """Django's password view, with the write done by ``services.user_password_set``."""
+        if not request.user.is_superuser:
+            raise PermissionDenied
+        user = self.get_object(request, unquote(id))
+        if user is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, id)
+        form = self.change_password_form(user, request.POST if request.method == "POST" else None)
+        # Turning password sign-in off takes the form's own "unset-password" button.
+        submitted = form.is_bound and form.is_valid()
+        if submitted and (form.cleaned_data["set_usable_password"] or "unset-password" in request.POST):
+            try:
+                updated = services.user_password_set(
+                    user=user, password=form.password_for_service(), actor=request.user
+                )
+            except ApplicationError as exc:
+                form.add_error(None, exc.message)
+            else:
+                self.log_change(request, updated, [{"changed": {"fields": ["password"]}}])
+                self.message_user(request, _("Password changed."), messages.SUCCESS)
+                update_session_auth_hash(request, updated)
+                return HttpResponseRedirect(reverse("admin:accounts_user_change", args=(updated.pk,)))
+        return self._password_page(request, user, form, form_url)
+
+    def _password_page(self, request, user, form, form_url) -> TemplateResponse:
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Set password: %s") % user.email,
+            "adminForm": helpers.AdminForm(form, [(None, {"fields": list(form.base_fields)})], {}),
+            "form_url": form_url,
+            "form": form,
+            "is_popup": False,
+            "add": True,
+            "change": False,
+            "has_delete_permission": False,
+            "has_change_permission": True,
+            "has_absolute_url": False,
+            "opts": self.opts,
+            "original": user,
+            "save_as": False,
+            "show_save": True,
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/auth/user/change_password.html", context)
+
+    # --- columns --------------------------------------------------------------------------------
+
+    @display(description=_("User"), header=True, ordering="email")
+    def display_user(self, obj: User):
+        initials = "".join(part[0] for part in (obj.first_name, obj.last_name) if part) or obj.email[0]
+        return [obj.full_name or obj.email, obj.email if obj.full_name else obj.username or "", initials.upper()]
+
+    @display(description=_("Role"), label=ROLE_LABELS)
+    def display_role(self, obj: User):
+        if obj.is_superuser:
+            return "superuser", _("Superuser")
+        if obj.is_staff:
+            roles = sorted(group.name for group in obj.groups.all())
+            return "staff", ", ".join(roles) or _("Staff")
+        return "investor", _("Investor")
+
+    @display(description=_("KYC"), label=KYC_LABELS, ordering="kyc_status")
+    def display_kyc_status(self, obj: User):
+        return obj.kyc_status, obj.get_kyc_status_display()
+
+    @display(description=_("Email verified"), boolean=True, ordering="is_email_verified")
+    def display_email_verified(self, obj: User) -> bool:
+        return obj.is_email_verified
+
+    @display(description=_("Active"), boolean=True, ordering="is_active")
+    def display_active(self, obj: User) -> bool:
+        return obj.is_active
+
+    @display(description=_("Referred by"), ordering="referred_by__email")
+    def display_referrer(self, obj: User):
+        if obj.referred_by is None:
+            return "-"
+        url = reverse("admin:accounts_user_change", args=(obj.referred_by_id,))
+        return format_html('<a href="{}" class="text-primary-600 dark:text-primary-500">{}</a>', url, obj.referred_by)
+
+    @display(description=_("Referred by"))
+    def display_referred_by(self, obj: User):
+        return self.display_referrer(obj)
+
+    @display(description=_("Referrals"))
+    def display_referral_count(self, obj: User) -> int:
+        return obj.referrals.count()
+
+    # --- bulk actions (changelist) --------------------------------------------------------------
+
+    @action(description=_("Deactivate selected users"), permissions=["deactivate_user"], icon="block")
+    def deactivate_users(self, request: HttpRequest, queryset) -> None:
+        self._apply_each(
+            request,
+            [user for user in queryset if user.is_active],
+            lambda user: services.user_active_set(user=user, is_active=False, actor=request.user),
+            lambda count: ngettext("Deactivated %(count)d user.", "Deactivated %(count)d users.", count),
+        )
+
+    @action(description=_("Reactivate selected users"), permissions=["deactivate_user"], icon="check_circle")
+    def reactivate_users(self, request: HttpRequest, queryset) -> None:
+        self._apply_each(
+            request,
+            [user for user in queryset if not user.is_active],
+            lambda user: services.user_active_set(user=user, is_active=True, actor=request.user),
+            lambda count: ngettext("Reactivated %(count)d user.", "Reactivated %(count)d users.", count),
+        )
+
+    @action(description=_("Set KYC status of selected users"), permissions=["set_kyc_status"], icon="verified_user")
+    def set_kyc_status(self, request: HttpRequest, queryset) -> TemplateResponse | None:
+        """Asks for the status on an intermediate page, then sets it user by user."""
+        form = KycStatusForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._kyc_status_page(request, queryset, form)
+        status = form.cleaned_data["status"]
+        self._apply_each(
+            request,
+            [user for user in queryset if user.kyc_status != status],
+            lambda user: services.user_kyc_status_set(user=user, status=status, actor=request.user),
+            lambda count: ngettext(
+                "Set the KYC status of %(count)d user.", "Set the KYC status of %(count)d users.", count
+            ),
+        )
+        return None
+
+    @action(description=_("Send a password reset link"), permissions=["password_reset"], icon="lock_reset")
+    def send_password_reset(self, request: HttpRequest, queryset) -> None:
+        self._apply_each(
+            request,
+            list(queryset),
+            lambda user: services.password_reset_request(email=user.email),
+            lambda count: ngettext(
+                "Sent a reset link to %(count)d user (active accounts with a password only).",
+                "Sent reset links to %(count)d users (active accounts with a password only).",
+                count,
+            ),
+        )
+
+    def _kyc_status_page(self, request: HttpRequest, queryset, form) -> TemplateResponse:
+        shown = list(queryset[:25])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Set KYC status"),
+            "opts": self.opts,
+            "form": form,
+            "users": shown,
+            "more": queryset.count() - len(shown),
+            "select_across": request.POST.get("select_across") == "1",
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_name": "set_kyc_status",
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "backoffice/accounts/user_kyc_status.html", context)
+
+    def _apply_each(
+        self,
+        request: HttpRequest,
+        users: Iterable[User],
+        change: Callable[[User], object],
+        done_message: Callable[[int], str],
+    ) -> None:
+        """Run one service call per user (each its own transaction); report refusals per user."""
+        done = 0
+        for user in users:
+            try:
+                change(user)
+            except ApplicationError as exc:
+                self.message_user(request, f"{user.email}: {exc.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
+        else:
+            self.message_user(request, _("Nothing to change."), messages.INFO)
+
+    # --- detail actions (change page) -----------------------------------------------------------
+
+    @action(
+        description=_("Deactivate"),
+        permissions=["deactivate_detail"],
+        icon="block",
+        variant=ActionVariant.DANGER,
+        dialog={
+            "title": _("Deactivate this user?"),
+            "description": _("They are signed out everywhere and can no longer sign in. Nothing is deleted."),
+            "form_class": ConfirmDialogForm,
+            "form_submit_text": _("Deactivate"),
+        },
+    )
+    def deactivate_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
+        user = self._detail_target(request, object_id)
+        return self._detail_apply(
+            request,
+            user,
+            lambda: services.user_active_set(user=user, is_active=False, actor=request.user),
+            _("The user was deactivated."),
+        )
+
+    @action(
+        description=_("Reactivate"),
+        permissions=["reactivate_detail"],
+        icon="check_circle",
+        variant=ActionVariant.SUCCESS,
+        dialog={
+            "title": _("Reactivate this user?"),
+            "description": _("They can sign in again."),
+            "form_class": ConfirmDialogForm,
+            "form_submit_text": _("Reactivate"),
+        },
+    )
+    def reactivate_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
+        user = self._detail_target(request, object_id)
+        return self._detail_apply(
+            request,
+            user,
+            lambda: services.user_active_set(user=user, is_active=True, actor=request.user),
+            _("The user was reactivated."),
+        )
+
+    @action(
+        description=_("Set KYC status"),
+        permissions=["set_kyc_status"],
+        icon="verified_user",
+        dialog={
+            "title": _("Set KYC status"),
+            "description": _("Until KYC submissions arrive, staff set the status by hand. The change is recorded."),
+            "form_class": KycStatusDialogForm,
+            "form_submit_text": _("Set status"),
+        },
+    )
+    def kyc_status_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
+        user = self._detail_target(request, object_id)
+        status = form.cleaned_data["status"]
+        return self._detail_apply(
+            request,
+            user,
+            lambda: services.user_kyc_status_set(user=user, status=status, actor=request.user),
+            _("KYC status set."),
+        )
+
+    @action(
+        description=_("Send password reset link"),
+        permissions=["password_reset"],
+        icon="lock_reset",
+        dialog={
+            "title": _("Send a password reset link?"),
+            "description": _("A reset link goes to the user's email address if the account is active."),
+            "form_class": ConfirmDialogForm,
+            "form_submit_text": _("Send"),
+        },
+    )
+    def password_reset_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
+        user = self._detail_target(request, object_id)
+        return self._detail_apply(
+            request, user, lambda: services.password_reset_request(email=user.email), _("Reset link sent.")
+        )
+
+    def _detail_apply(self, request: HttpRequest, user: User | None, change: Callable, done: str) -> HttpResponse:
+        """Run the service, report the outcome, and send the dialog (htmx) back to the page."""
+        if user is None:
+            raise PermissionDenied
+        try:
+            change()
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return HttpResponse(headers={"HX-Redirect": reverse("admin:accounts_user_change", args=(user.pk,))})

@@ -1,0 +1,95 @@
+"""The admin index: unfold's ``DASHBOARD_CALLBACK`` and the ``ENVIRONMENT`` label."""
+
+from django.conf import settings
+from django.http import HttpRequest
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.http import urlencode
+from django.utils.translation import gettext_lazy as _
+
+from apps.accounts.models import KycStatus
+from apps.accounts.selectors import NEW_SIGNUP_WINDOW, UserCounts, user_counts_for_dashboard
+from workers.selectors import scheduler_health_get
+
+KYC_VARIANTS = {
+    KycStatus.NOT_SUBMITTED: "default",
+    KycStatus.PENDING: "warning",
+    KycStatus.APPROVED: "success",
+    KycStatus.REJECTED: "danger",
+}
+
+
+def dashboard_callback(request: HttpRequest, context: dict) -> dict:
+    """Each panel shows only to staff allowed to see what it summarises."""
+    user = request.user
+    if user.has_perm("accounts.view_user"):
+        counts = user_counts_for_dashboard()
+        context.update(user_counts=counts, kpis=_user_kpis(counts), kyc_rows=_kyc_rows(counts))
+    if user.has_perm("workers.view_heartbeat"):
+        context["scheduler"] = scheduler_health_get()
+        context["scheduler_stale_seconds"] = settings.SCHEDULER_HEARTBEAT_STALE_SECONDS
+    context["dashboard_empty"] = "user_counts" not in context and "scheduler" not in context
+    return context
+
+
+def _users_url(**filters) -> str:
+    url = reverse("admin:accounts_user_changelist")
+    return f"{url}?{urlencode(filters)}" if filters else url
+
+
+def _user_kpis(counts: UserCounts) -> list[dict]:
+    since = timezone.localdate() - NEW_SIGNUP_WINDOW
+    return [
+        {
+            "title": _("Investors"),
+            "value": counts.investors,
+            "icon": "groups",
+            "link": _users_url(is_staff__exact=0),
+            "footer": _("all investor accounts"),
+        },
+        {
+            "title": _("Active investors"),
+            "value": counts.active_investors,
+            "icon": "how_to_reg",
+            "link": _users_url(is_staff__exact=0, is_active__exact=1),
+            "footer": _("%(percent)s%% of investors") % {"percent": counts.active_percent},
+        },
+        {
+            "title": _("New sign-ups"),
+            "value": counts.new_investors,
+            "icon": "person_add",
+            "link": _users_url(is_staff__exact=0, date_joined_from=since.isoformat()),
+            "footer": _("in the last %(days)d days") % {"days": NEW_SIGNUP_WINDOW.days},
+        },
+        {
+            "title": _("Staff"),
+            "value": counts.staff,
+            "icon": "badge",
+            "link": _users_url(is_staff__exact=1),
+            "footer": _("with back-office access"),
+        },
+    ]
+
+
+def _kyc_rows(counts: UserCounts) -> list[dict]:
+    return [
+        {
+            "label": label,
+            "count": counts.kyc[status],
+            "variant": KYC_VARIANTS[status],
+            "percent": round(100 * counts.kyc[status] / counts.investors) if counts.investors else 0,
+            "link": _users_url(is_staff__exact=0, kyc_status__exact=status),
+        }
+        for status, label in KycStatus.choices
+    ]
+
+
+def environment_callback(request: HttpRequest) -> list[str] | None:
+    """The label beside the user menu: only outside production."""
+    if settings.DEBUG:
+        return [str(_("Development")), "warning"]
+    return None
+
+
+def environment_title_prefix(request: HttpRequest) -> str | None:
+    return "[dev]" if settings.DEBUG else None
