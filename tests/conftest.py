@@ -158,3 +158,12 @@ def _sqlite_ledger_guards(request):
         with connection.cursor() as cursor:
             for statement in sqlite_reverse_statements():
                 cursor.execute(statement)
+
+
+@pytest.fixture(autouse=True)
+def _empty_cache():
+    """Throttle counters live in the cache, which would otherwise outlive a test."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield

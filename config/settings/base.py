@@ -153,6 +153,10 @@ SILENCED_SYSTEM_CHECKS = [
 ]
 AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
+# --- Cache (API throttle counters, lock-out) ------------------------------------------------------
+# One process's memory by default; production points it at Redis so every process shares counts.
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"
 LANGUAGES = [("en", _("English")), ("ar", _("Arabic"))]
@@ -204,6 +208,9 @@ REST_FRAMEWORK = {
     "DEFAULT_THROTTLE_RATES": {
         "anon": env.str("API_THROTTLE_ANON", default="120/minute"),
         "user": env.str("API_THROTTLE_USER", default="1200/minute"),
+        "auth_login": env.str("API_THROTTLE_LOGIN", default="20/minute"),
+        "auth_signup": env.str("API_THROTTLE_SIGNUP", default="10/minute"),
+        "auth_password_forgot": env.str("API_THROTTLE_PASSWORD_FORGOT", default="5/minute"),
     },
     "COERCE_DECIMAL_TO_STRING": True,
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
@@ -226,6 +233,8 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "Investor and staff API of the Bursar back office. Money is a string with 2 decimals.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
@@ -233,6 +242,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/",
     "ENUM_NAME_OVERRIDES": {},
 }
+
 
 # --- Money ------------------------------------------------------------------------------------
 def env_money(name: str, default: str) -> Decimal:

@@ -20,6 +20,9 @@ ALLOWED_HOSTS = [host.strip() for host in _required("DJANGO_ALLOWED_HOSTS").spli
 DATABASES = {"default": database_config(_required("DATABASE_URL"))}
 CELERY_BROKER_URL = _required("CELERY_BROKER_URL")
 CELERY_BROKER_TRANSPORT_OPTIONS = {}
+# Throttle counters must be shared by every process: default the cache to the Redis broker.
+if CELERY_BROKER_URL.startswith("redis") and not env.str("CACHE_URL", default=""):
+    CACHES = {"default": env.cache_url_config(CELERY_BROKER_URL)}
 
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=True)

@@ -19,7 +19,12 @@ STORAGES = {
 }
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
-    "DEFAULT_THROTTLE_RATES": {"anon": "10000/minute", "user": "10000/minute"},
+    # Generic limits out of the way; the auth endpoints keep their real per-client limits.
+    "DEFAULT_THROTTLE_RATES": {
+        **REST_FRAMEWORK["DEFAULT_THROTTLE_RATES"],  # noqa: F405
+        "anon": "10000/minute",
+        "user": "10000/minute",
+    },
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so worker and server processes started by tests can share it; one per

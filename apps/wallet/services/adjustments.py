@@ -11,7 +11,7 @@ from apps.accounts.models import User
 from apps.common.errors import ApplicationError
 from apps.messaging.services import notification_send
 from apps.wallet.lock_objects import request_lock
-from apps.wallet.models import Adjustment, AdjustmentDirection, AccountKind, EntryKind, RequestStatus
+from apps.wallet.models import AccountKind, Adjustment, AdjustmentDirection, EntryKind, RequestStatus
 from apps.wallet.services.common import amount_clean, pending_check, reviewer_check, text_required
 from apps.wallet.services.ledger import entry_post, investor_account, platform_account, transfer_legs
 
