@@ -88,7 +88,7 @@ def home(request: HttpRequest) -> HttpResponse:
 def signup(request: HttpRequest, code: str = "") -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("portal:profile")
-    referral_code = (code or request.GET.get("ref", ""))[:32]
+    referral_code = (code or request.GET.get("ref", "")).strip()[:32]
     form = _bound(forms.SignupForm, request, initial={"referral_code": referral_code})
     if form.is_bound and form.is_valid():
         try:
@@ -99,7 +99,9 @@ def signup(request: HttpRequest, code: str = "") -> HttpResponse:
             auth_login(request, user, backend=SESSION_BACKEND)
             message = _("Welcome! We sent a link to %(email)s: open it to confirm your email address.")
             return _signed_in(request, user, message % {"email": user.email})
-    return render(request, "portal/signup.html", {"form": form, "referral_code_from_link": referral_code})
+    referrer = selectors.user_get_by_referral_code(code=referral_code)
+    context = {"form": form, "invited_with_code": referrer.referral_code if referrer else ""}
+    return render(request, "portal/signup.html", context)
 
 
 def signup_referral(request: HttpRequest, code: str) -> HttpResponse:

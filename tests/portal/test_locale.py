@@ -51,9 +51,7 @@ def test_catalogue_has_entries():
 
 
 def test_no_entry_is_fuzzy_or_empty():
-    problems = [
-        entry["msgid"] for entry in po_entries() if "fuzzy" in entry["flags"] or not all(entry["msgstr"])
-    ]
+    problems = [entry["msgid"] for entry in po_entries() if "fuzzy" in entry["flags"] or not all(entry["msgstr"])]
     assert problems == []
 
 

@@ -75,9 +75,7 @@ def test_home_redirects_a_signed_in_user_to_the_profile(investor_client, languag
 
 def test_language_switch_offers_both_languages_and_marks_the_current_one(client_ar):
     html = client_ar.get(reverse("portal:login")).content.decode()
-    assert (
-        '<button type="submit" name="language" value="en" lang="en" aria-pressed="false">English</button>' in html
-    )
+    assert '<button type="submit" name="language" value="en" lang="en" aria-pressed="false">English</button>' in html
     assert '<button type="submit" name="language" value="ar" lang="ar" aria-pressed="true">العربية</button>' in html
     assert '<input type="hidden" name="next" value="/login/">' in html
 

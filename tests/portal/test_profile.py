@@ -154,7 +154,8 @@ def test_unknown_language_is_refused_and_changes_nothing(investor_client, unchan
 
 
 @pytest.mark.parametrize(
-    "next_url", ["https://evil.example/", "//evil.example/", "http:///evil.example", "javascript:alert(1)", "", "x" * 3000]
+    "next_url",
+    ["https://evil.example/", "//evil.example/", "http:///evil.example", "javascript:alert(1)", "", "x" * 3000],
 )
 def test_language_switch_never_redirects_off_site(client, next_url):
     response = client.post(LANGUAGE, {"language": "ar", "next": next_url})

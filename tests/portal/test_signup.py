@@ -192,3 +192,26 @@ def test_signed_in_user_is_sent_to_profile(investor_client):
     response = investor_client.get(SIGNUP)
     assert response.status_code == 302
     assert response["Location"] == reverse("portal:profile")
+
+
+def test_referral_link_with_a_known_code_says_so(client):
+    referrer = UserFactory()
+    response = client.get(reverse("portal:signup_referral", kwargs={"code": referrer.referral_code.lower()}))
+    assert (
+        f'You were invited with the referral code <strong dir="ltr">{referrer.referral_code}</strong>.'
+        in response.content.decode()
+    )
+
+
+def test_referral_link_with_an_unknown_code_prefills_but_claims_nothing(client):
+    response = client.get(reverse("portal:signup_referral", kwargs={"code": "NOPE2345"}))
+    assert response.status_code == 200
+    assert response.context["form"]["referral_code"].value() == "NOPE2345"
+    assert "You were invited" not in response.content.decode()
+
+
+def test_referral_code_from_the_url_is_escaped(client):
+    response = client.get(SIGNUP, {"ref": '"><script>alert(1)</script>'})
+    html = response.content.decode()
+    assert "<script>alert(1)</script>" not in html
+    assert 'value="&quot;&gt;&lt;script&gt;alert(1)&lt;/script&gt;"' in html
