@@ -151,6 +151,21 @@ class RequestStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+class RequestNumber(models.Model):
+    """One id space shared by deposits and withdrawals, so the API's ``transaction_id`` names
+    exactly one request (as in the original system, where both were one table)."""
+
+    class Meta:
+        verbose_name = _("request number")
+
+    def __str__(self) -> str:
+        return str(self.pk)
+
+
+def request_number_next() -> int:
+    return RequestNumber.objects.create().pk
+
+
 class DepositAddress(models.Model):
     network = models.CharField(_("network"), max_length=40, help_text=_("e.g. TRC20, ERC20, BTC"))
     address = models.CharField(_("address"), max_length=200)

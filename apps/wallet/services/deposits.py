@@ -8,7 +8,7 @@ from django.utils.translation import gettext as _
 from apps.common.errors import ApplicationError
 from apps.messaging.services import notification_send
 from apps.wallet.lock_objects import request_lock
-from apps.wallet.models import AccountKind, Deposit, DepositAddress, EntryKind, RequestStatus
+from apps.wallet.models import AccountKind, Deposit, DepositAddress, EntryKind, RequestStatus, request_number_next
 from apps.wallet.services.common import amount_clean, limits_check, pending_check, reviewer_check, text_required
 from apps.wallet.services.ledger import entry_post, investor_account, platform_account, transfer_legs
 
@@ -31,6 +31,7 @@ def deposit_request_create(
     try:
         with transaction.atomic():
             return Deposit.objects.create(
+                pk=request_number_next(),
                 user=user,
                 amount=amount,
                 method=(method or "").strip()[:40],

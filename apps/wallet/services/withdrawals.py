@@ -17,7 +17,7 @@ from apps.common.errors import ApplicationError
 from apps.common.money import CENT
 from apps.messaging.services import notification_send
 from apps.wallet.lock_objects import accounts_lock, request_lock
-from apps.wallet.models import AccountKind, EntryKind, RequestStatus, Withdrawal
+from apps.wallet.models import AccountKind, EntryKind, RequestStatus, Withdrawal, request_number_next
 from apps.wallet.services.common import amount_clean, limits_check, pending_check, reviewer_check, text_required
 from apps.wallet.services.ledger import Leg, entry_post, investor_account, platform_account, transfer_legs
 
@@ -63,6 +63,7 @@ def withdrawal_request_create(*, user, amount, address: str) -> Withdrawal:
         )
     fee = withdrawal_fee_for(amount)
     withdrawal = Withdrawal.objects.create(
+        pk=request_number_next(),
         user=user,
         amount=amount,
         fee=fee,
