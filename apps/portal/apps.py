@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class PortalConfig(AppConfig):
     name = "apps.portal"
     label = "portal"
-    verbose_name = "Investor portal"
+    verbose_name = _("Investor portal")

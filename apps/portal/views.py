@@ -65,13 +65,6 @@ def _safe_next(request: HttpRequest, url: str | None, fallback: str) -> str:
     return url if url and allowed else fallback
 
 
-def _signed_in(request: HttpRequest, user, message: str) -> HttpResponse:
-    """After a successful sign-in or sign-up: the user's language, a message, their profile."""
-    _language_activate(request, user.language)
-    messages.success(request, message)
-    return _language_cookie_set(redirect("portal:profile"), user.language)
-
-
 # --- pages ------------------------------------------------------------------------------------
 
 
@@ -97,8 +90,10 @@ def signup(request: HttpRequest, code: str = "") -> HttpResponse:
             form.add_service_error(error)
         else:
             auth_login(request, user, backend=SESSION_BACKEND)
+            _language_activate(request, user.language)
             message = _("Welcome! We sent a link to %(email)s: open it to confirm your email address.")
-            return _signed_in(request, user, message % {"email": user.email})
+            messages.success(request, message % {"email": user.email})
+            return _language_cookie_set(redirect("portal:profile"), user.language)
     referrer = selectors.user_get_by_referral_code(code=referral_code)
     context = {"form": form, "invited_with_code": referrer.referral_code if referrer else ""}
     return render(request, "portal/signup.html", context)

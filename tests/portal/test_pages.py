@@ -1,5 +1,7 @@
 """Every portal page renders in English and in Arabic (right to left), with no English left over."""
 
+import re
+
 import pytest
 from django.conf import settings
 from django.test import Client
@@ -27,6 +29,13 @@ PAGES = {
 }
 
 
+def english_words_left(html: str, allowed: set[str]) -> list[str]:
+    """Latin-script words a reader sees on the page (text outside tags), minus names and data."""
+    text = re.sub(r"<(script|style)\b.*?</\1>|<[^>]+>", " ", html, flags=re.S)
+    words = re.findall(r"[A-Za-z][A-Za-z.@]+[A-Za-z]", text)
+    return [word for word in words if not any(word in allowed_text for allowed_text in allowed)]
+
+
 def page_url(name: str, user) -> str:
     if name == "signup_referral":
         return reverse(name.join(("portal:", "")), kwargs={"code": user.referral_code})
@@ -45,7 +54,7 @@ def page_url(name: str, user) -> str:
 @pytest.mark.parametrize("language", ["en", "ar"])
 def test_page_renders_in_both_languages(name, language):
     english, arabic, status, signed_in = PAGES[name]
-    user = UserFactory(is_email_verified=False, username="mona")
+    user = UserFactory(is_email_verified=False, username="mona", first_name="منى", last_name="حداد")
     client = Client()
     client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     if signed_in:
@@ -59,6 +68,7 @@ def test_page_renders_in_both_languages(name, language):
         assert "انتقل إلى المحتوى" in html
         assert "Skip to content" not in html
         assert "Investing involves risk" not in html
+        assert english_words_left(html, allowed={"Bursar", "English", "KYC", user.referral_code, user.email}) == []
     else:
         assert '<html lang="en" dir="ltr">' in html
         assert f"<title>{english} · Bursar</title>" in html
