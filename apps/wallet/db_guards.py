@@ -55,10 +55,10 @@ def sqlite_reverse_statements() -> list[str]:
 def guards_create(apps, schema_editor) -> None:
     statements = [PG_FORWARD] if schema_editor.connection.vendor == "postgresql" else sqlite_forward_statements()
     for statement in statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)
 
 
 def guards_drop(apps, schema_editor) -> None:
     statements = [PG_REVERSE] if schema_editor.connection.vendor == "postgresql" else sqlite_reverse_statements()
     for statement in statements:
-        schema_editor.execute(statement)
+        schema_editor.execute(statement, params=None)

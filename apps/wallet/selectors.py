@@ -5,14 +5,29 @@ from datetime import date
 from decimal import Decimal
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import (
+    Case,
+    CharField,
+    DecimalField,
+    F,
+    OuterRef,
+    QuerySet,
+    Subquery,
+    Sum,
+    Value,
+    When,
+)
+from django.db.models.functions import Abs, Cast, Concat
 
+from apps.common.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from apps.wallet.models import (
     INVESTOR_KINDS,
     Account,
     AccountKind,
+    Adjustment,
     Deposit,
     DepositAddress,
+    EntryKind,
     Posting,
     RequestStatus,
     Withdrawal,
@@ -103,22 +118,24 @@ class LedgerReport:
         return not self.problems
 
 
+# SQL templates; ``{c}(x)`` makes an amount exact: PostgreSQL's numeric already is, but SQLite
+# keeps decimals as binary floats, so there amounts are compared as integer cents.
 _CHECKS = {
     "I4 cached balance differs from the sum of postings": """
         SELECT a.id, a.balance, COALESCE(s.total, 0)
         FROM wallet_account a
-        LEFT JOIN (SELECT account_id, SUM(amount) AS total FROM wallet_posting GROUP BY account_id) s
+        LEFT JOIN (SELECT account_id, SUM({c}(amount)) AS total FROM wallet_posting GROUP BY account_id) s
                ON s.account_id = a.id
-        WHERE a.balance <> COALESCE(s.total, 0)
+        WHERE {c}(a.balance) <> COALESCE(s.total, 0)
     """,
     "I4 last running balance differs from the cached balance": """
         SELECT a.id, a.balance, p.balance_after
         FROM wallet_account a
         JOIN wallet_posting p ON p.id = (SELECT MAX(id) FROM wallet_posting WHERE account_id = a.id)
-        WHERE p.balance_after <> a.balance
+        WHERE {c}(p.balance_after) <> {c}(a.balance)
     """,
     "I1 entry postings do not sum to zero": """
-        SELECT entry_id, SUM(amount), COUNT(*) FROM wallet_posting GROUP BY entry_id HAVING SUM(amount) <> 0
+        SELECT entry_id, SUM({c}(amount)), COUNT(*) FROM wallet_posting GROUP BY entry_id HAVING SUM({c}(amount)) <> 0
     """,
     # Postings are non-zero and sum to zero per entry, so an entry with any posting has at least
     # one on each side; what remains to catch is an entry with none at all.
@@ -134,29 +151,47 @@ _CHECKS = {
 _DEEP_CHECKS = {
     "I4 running balance chain is broken": """
         SELECT id, balance_after, running FROM (
-            SELECT id, balance_after, SUM(amount) OVER (PARTITION BY account_id ORDER BY id) AS running
+            SELECT id, balance_after, SUM({c}(amount)) OVER (PARTITION BY account_id ORDER BY id) AS running
             FROM wallet_posting
-        ) t WHERE running <> balance_after
+        ) t WHERE running <> {c}(balance_after)
     """,
 }
 
+_TOTALS = """
+    SELECT (SELECT COUNT(*) FROM wallet_account), (SELECT COUNT(*) FROM wallet_entry),
+           (SELECT COUNT(*) FROM wallet_posting), (SELECT COALESCE(SUM({c}(balance)), 0) FROM wallet_account)
+"""
+
+
+def _exact(sql: str) -> str:
+    if connection.vendor == "sqlite":
+        return sql.replace("{c}(", "bursar_cents(")
+    return sql.replace("{c}(", "(")
+
+
 _REPORT_LIMIT = 20
+
+
+def _sqlite_cents(value) -> int | None:
+    """SQLite stores decimals as floats: turn one back into exact integer cents."""
+    if value is None:
+        return None
+    return int((Decimal(str(value)) * 100).to_integral_value())
 
 
 def ledger_check(*, deep: bool = False) -> LedgerReport:
     """Every invariant the database cannot enforce by itself, checked in a few set-based queries."""
     report = LedgerReport()
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT (SELECT COUNT(*) FROM wallet_account), (SELECT COUNT(*) FROM wallet_entry),"
-            " (SELECT COUNT(*) FROM wallet_posting), (SELECT COALESCE(SUM(balance), 0) FROM wallet_account)"
-        )
+        if connection.vendor == "sqlite":
+            connection.connection.create_function("bursar_cents", 1, _sqlite_cents, deterministic=True)
+        cursor.execute(_exact(_TOTALS))
         report.accounts, report.entries, report.postings, total = cursor.fetchone()
-        if Decimal(total) != 0:
+        if total != 0:
             report.problems.append(f"I11 money is not conserved: the accounts sum to {total}, not 0")
         checks = {**_CHECKS, **(_DEEP_CHECKS if deep else {})}
         for title, sql in checks.items():
-            cursor.execute(sql)
+            cursor.execute(_exact(sql))
             rows = cursor.fetchmany(_REPORT_LIMIT + 1)
             for row in rows[:_REPORT_LIMIT]:
                 report.problems.append(f"{title}: id {row[0]} ({row[1]} vs {row[2]})")
