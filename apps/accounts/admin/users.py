@@ -206,7 +206,10 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
             services.user_active_set(user=user, is_active=form.cleaned_data["is_active"], actor=request.user)
 
     def save_related(self, request: HttpRequest, form, formsets, change: bool) -> None:
-        """Roles change through one service call; the events inline is read-only."""
+        """Roles change through one service call. The events inline is view-only: saving its
+        formset writes nothing, but gives the change message what it expects."""
+        for formset in formsets:
+            self.save_formset(request, form, formset, change)
         if not change or not set(ROLE_FIELDS) & set(form.changed_data):
             return
         user = form.instance
