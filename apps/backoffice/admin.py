@@ -35,6 +35,8 @@ from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from apps.accounts.roles import ROLES
 
+admin.site.index_title = _("Dashboard")
+
 
 def _unregister(*models) -> None:
     for model in models:

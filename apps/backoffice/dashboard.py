@@ -11,11 +11,12 @@ from apps.accounts.models import KycStatus
 from apps.accounts.selectors import NEW_SIGNUP_WINDOW, UserCounts, user_counts_for_dashboard
 from workers.selectors import scheduler_health_get
 
-KYC_VARIANTS = {
-    KycStatus.NOT_SUBMITTED: "default",
-    KycStatus.PENDING: "warning",
-    KycStatus.APPROVED: "success",
-    KycStatus.REJECTED: "danger",
+# status -> (label variant, bar colour)
+KYC_STYLES = {
+    KycStatus.NOT_SUBMITTED: ("default", "bg-base-400"),
+    KycStatus.PENDING: ("warning", "bg-orange-500"),
+    KycStatus.APPROVED: ("success", "bg-green-600"),
+    KycStatus.REJECTED: ("danger", "bg-red-600"),
 }
 
 
@@ -76,7 +77,8 @@ def _kyc_rows(counts: UserCounts) -> list[dict]:
         {
             "label": label,
             "count": counts.kyc[status],
-            "variant": KYC_VARIANTS[status],
+            "variant": KYC_STYLES[status][0],
+            "bar_class": KYC_STYLES[status][1],
             "percent": round(100 * counts.kyc[status] / counts.investors) if counts.investors else 0,
             "link": _users_url(is_staff__exact=0, kyc_status__exact=status),
         }

@@ -470,9 +470,9 @@ def test_detail_actions_offered_follow_state_and_permissions(operations, admin_c
     active, inactive = UserFactory(), UserFactory(is_active=False)
     client = admin_client_for(operations)
     titles = [action["title"] for action in client.get(user_change_url(active)).context["actions_detail"]]
-    assert titles == ["Deactivate", "Send password reset link"]
+    assert titles == ["Deactivate", "Reset password"]
     titles = [action["title"] for action in client.get(user_change_url(inactive)).context["actions_detail"]]
-    assert titles == ["Reactivate", "Send password reset link"]
+    assert titles == ["Reactivate", "Reset password"]
 
 
 def test_deactivate_from_the_change_page(operations, admin_client_for):

@@ -3,6 +3,7 @@
 from django.contrib import admin
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from unfold.admin import ModelAdmin, TabularInline
@@ -56,15 +57,16 @@ class UserEventInline(_ReadOnly, TabularInline):
     can_delete = False
     per_page = 10
     tab = True
+    hide_title = True
     verbose_name = _("account event")
     verbose_name_plural = _("Account events")
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("actor")
 
-    @display(description=_("Event"), label=KIND_LABELS)
-    def display_kind(self, obj: UserEvent):
-        return obj.kind, obj.get_kind_display()
+    @display(description=_("Event"))
+    def display_kind(self, obj: UserEvent) -> str:
+        return obj.get_kind_display()  # read-only form fields show text, not list labels
 
     @display(description=_("By"))
     def display_actor(self, obj: UserEvent) -> str:
@@ -73,7 +75,7 @@ class UserEventInline(_ReadOnly, TabularInline):
 
 @admin.register(UserEvent)
 class UserEventAdmin(_ReadOnly, ModelAdmin):
-    list_display = ("created_at", "display_user", "display_kind", "display_actor", "data")
+    list_display = ("display_created", "display_user", "display_kind", "display_actor", "data")
     list_filter = (("kind", ChoicesDropdownFilter), ("created_at", DateRangeFilter))
     list_filter_submit = True
     search_fields = ("user__email", "actor__email")
@@ -85,6 +87,10 @@ class UserEventAdmin(_ReadOnly, ModelAdmin):
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("user", "actor")
+
+    @display(description=_("When"), ordering="created_at")
+    def display_created(self, obj: UserEvent) -> str:
+        return formats.date_format(timezone.localtime(obj.created_at), "j M Y, H:i")
 
     @display(description=_("User"), ordering="user__email")
     def display_user(self, obj: UserEvent):

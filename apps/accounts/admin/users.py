@@ -1,21 +1,19 @@
 """The users admin: investors and staff. Every write goes through ``apps.accounts.services``;
 users are deactivated, never deleted."""
 
-from collections.abc import Callable, Iterable
-
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
+from django.http import HttpRequest, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
 from django.views.decorators.debug import sensitive_post_parameters
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
@@ -24,19 +22,16 @@ from unfold.contrib.filters.admin import (
     FieldTextFilter,
     RelatedDropdownFilter,
 )
-from unfold.decorators import action, display
-from unfold.enums import ActionVariant
+from unfold.decorators import display
 
 from apps.accounts import services
 from apps.accounts.admin.events import UserEventInline
 from apps.accounts.admin.forms import (
     AdminPasswordChangeForm,
-    ConfirmDialogForm,
-    KycStatusDialogForm,
-    KycStatusForm,
     UserChangeForm,
     UserCreationForm,
 )
+from apps.accounts.admin.user_actions import UserActionsMixin
 from apps.accounts.models import KycStatus, User
 from apps.accounts.services import PROFILE_FIELDS
 from apps.backoffice.filters import DateRangeFilter
@@ -63,7 +58,7 @@ ALWAYS_READONLY = (
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin, ModelAdmin):
+class UserAdmin(UserActionsMixin, BaseUserAdmin, ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
@@ -73,7 +68,7 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
         "display_kyc_status",
         "display_email_verified",
         "display_active",
-        "date_joined",
+        "display_joined",
         "display_referrer",
     )
     list_display_links = ("display_user",)
@@ -130,30 +125,6 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
             return False
         return super().has_change_permission(request, obj)
 
-    def has_deactivate_user_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.has_perm("accounts.deactivate_user")
-
-    def has_set_kyc_status_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.has_perm("accounts.set_kyc_status")
-
-    def has_password_reset_permission(self, request: HttpRequest, obj=None) -> bool:
-        return super().has_change_permission(request)
-
-    def has_deactivate_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
-        target = self._detail_target(request, object_id)
-        return bool(self.has_deactivate_user_permission(request) and target and target.is_active)
-
-    def has_reactivate_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
-        target = self._detail_target(request, object_id)
-        return bool(self.has_deactivate_user_permission(request) and target and not target.is_active)
-
-    def _detail_target(self, request: HttpRequest, object_id) -> User | None:
-        """The user a detail action is about, fetched once per request."""
-        cache = request.__dict__.setdefault("_user_admin_targets", {})
-        if object_id not in cache:
-            cache[object_id] = self.get_object(request, unquote(str(object_id))) if object_id else None
-        return cache[object_id]
-
     # --- forms ----------------------------------------------------------------------------------
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
@@ -163,6 +134,16 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
         # Only superusers set passwords: the others do not see the link to the password form.
         identity = (fieldsets[0][0], {"fields": ("email", "username")})
         return (identity, *fieldsets[1:])
+
+    def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
+        formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
+        if db_field.name == "groups":
+            formfield.label = _("Roles")
+            formfield.help_text = _("Each role grants its permissions. Only staff hold roles.")
+            # Roles are few and fixed here: no add/change/view buttons beside the checkboxes.
+            for flag in ("can_add_related", "can_change_related", "can_view_related", "can_delete_related"):
+                setattr(formfield.widget, flag, False)
+        return formfield
 
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         if obj is None:
@@ -295,6 +276,10 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
     def display_active(self, obj: User) -> bool:
         return obj.is_active
 
+    @display(description=_("Joined"), ordering="date_joined")
+    def display_joined(self, obj: User) -> str:
+        return formats.date_format(timezone.localtime(obj.date_joined), "j M Y")
+
     @display(description=_("Referred by"), ordering="referred_by__email")
     def display_referrer(self, obj: User):
         if obj.referred_by is None:
@@ -309,185 +294,3 @@ class UserAdmin(BaseUserAdmin, ModelAdmin):
     @display(description=_("Referrals"))
     def display_referral_count(self, obj: User) -> int:
         return obj.referrals.count()
-
-    # --- bulk actions (changelist) --------------------------------------------------------------
-
-    @action(description=_("Deactivate selected users"), permissions=["deactivate_user"], icon="block")
-    def deactivate_users(self, request: HttpRequest, queryset) -> None:
-        self._apply_each(
-            request,
-            [user for user in queryset if user.is_active],
-            lambda user: services.user_active_set(user=user, is_active=False, actor=request.user),
-            lambda count: ngettext("Deactivated %(count)d user.", "Deactivated %(count)d users.", count),
-        )
-
-    @action(description=_("Reactivate selected users"), permissions=["deactivate_user"], icon="check_circle")
-    def reactivate_users(self, request: HttpRequest, queryset) -> None:
-        self._apply_each(
-            request,
-            [user for user in queryset if not user.is_active],
-            lambda user: services.user_active_set(user=user, is_active=True, actor=request.user),
-            lambda count: ngettext("Reactivated %(count)d user.", "Reactivated %(count)d users.", count),
-        )
-
-    @action(description=_("Set KYC status of selected users"), permissions=["set_kyc_status"], icon="verified_user")
-    def set_kyc_status(self, request: HttpRequest, queryset) -> TemplateResponse | None:
-        """Asks for the status on an intermediate page, then sets it user by user."""
-        form = KycStatusForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self._kyc_status_page(request, queryset, form)
-        status = form.cleaned_data["status"]
-        self._apply_each(
-            request,
-            [user for user in queryset if user.kyc_status != status],
-            lambda user: services.user_kyc_status_set(user=user, status=status, actor=request.user),
-            lambda count: ngettext(
-                "Set the KYC status of %(count)d user.", "Set the KYC status of %(count)d users.", count
-            ),
-        )
-        return None
-
-    @action(description=_("Send a password reset link"), permissions=["password_reset"], icon="lock_reset")
-    def send_password_reset(self, request: HttpRequest, queryset) -> None:
-        self._apply_each(
-            request,
-            list(queryset),
-            lambda user: services.password_reset_request(email=user.email),
-            lambda count: ngettext(
-                "Sent a reset link to %(count)d user (active accounts with a password only).",
-                "Sent reset links to %(count)d users (active accounts with a password only).",
-                count,
-            ),
-        )
-
-    def _kyc_status_page(self, request: HttpRequest, queryset, form) -> TemplateResponse:
-        shown = list(queryset[:25])
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Set KYC status"),
-            "opts": self.opts,
-            "form": form,
-            "users": shown,
-            "more": queryset.count() - len(shown),
-            "select_across": request.POST.get("select_across") == "1",
-            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action_name": "set_kyc_status",
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "backoffice/accounts/user_kyc_status.html", context)
-
-    def _apply_each(
-        self,
-        request: HttpRequest,
-        users: Iterable[User],
-        change: Callable[[User], object],
-        done_message: Callable[[int], str],
-    ) -> None:
-        """Run one service call per user (each its own transaction); report refusals per user."""
-        done = 0
-        for user in users:
-            try:
-                change(user)
-            except ApplicationError as exc:
-                self.message_user(request, f"{user.email}: {exc.message}", messages.ERROR)
-            else:
-                done += 1
-        if done:
-            self.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
-        else:
-            self.message_user(request, _("Nothing to change."), messages.INFO)
-
-    # --- detail actions (change page) -----------------------------------------------------------
-
-    @action(
-        description=_("Deactivate"),
-        permissions=["deactivate_detail"],
-        icon="block",
-        variant=ActionVariant.DANGER,
-        dialog={
-            "title": _("Deactivate this user?"),
-            "description": _("They are signed out everywhere and can no longer sign in. Nothing is deleted."),
-            "form_class": ConfirmDialogForm,
-            "form_submit_text": _("Deactivate"),
-        },
-    )
-    def deactivate_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
-        user = self._detail_target(request, object_id)
-        return self._detail_apply(
-            request,
-            user,
-            lambda: services.user_active_set(user=user, is_active=False, actor=request.user),
-            _("The user was deactivated."),
-        )
-
-    @action(
-        description=_("Reactivate"),
-        permissions=["reactivate_detail"],
-        icon="check_circle",
-        variant=ActionVariant.SUCCESS,
-        dialog={
-            "title": _("Reactivate this user?"),
-            "description": _("They can sign in again."),
-            "form_class": ConfirmDialogForm,
-            "form_submit_text": _("Reactivate"),
-        },
-    )
-    def reactivate_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
-        user = self._detail_target(request, object_id)
-        return self._detail_apply(
-            request,
-            user,
-            lambda: services.user_active_set(user=user, is_active=True, actor=request.user),
-            _("The user was reactivated."),
-        )
-
-    @action(
-        description=_("Set KYC status"),
-        permissions=["set_kyc_status"],
-        icon="verified_user",
-        dialog={
-            "title": _("Set KYC status"),
-            "description": _("Until KYC submissions arrive, staff set the status by hand. The change is recorded."),
-            "form_class": KycStatusDialogForm,
-            "form_submit_text": _("Set status"),
-        },
-    )
-    def kyc_status_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
-        user = self._detail_target(request, object_id)
-        status = form.cleaned_data["status"]
-        return self._detail_apply(
-            request,
-            user,
-            lambda: services.user_kyc_status_set(user=user, status=status, actor=request.user),
-            _("KYC status set."),
-        )
-
-    @action(
-        description=_("Send password reset link"),
-        permissions=["password_reset"],
-        icon="lock_reset",
-        dialog={
-            "title": _("Send a password reset link?"),
-            "description": _("A reset link goes to the user's email address if the account is active."),
-            "form_class": ConfirmDialogForm,
-            "form_submit_text": _("Send"),
-        },
-    )
-    def password_reset_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
-        user = self._detail_target(request, object_id)
-        return self._detail_apply(
-            request, user, lambda: services.password_reset_request(email=user.email), _("Reset link sent.")
-        )
-
-    def _detail_apply(self, request: HttpRequest, user: User | None, change: Callable, done: str) -> HttpResponse:
-        """Run the service, report the outcome, and send the dialog (htmx) back to the page."""
-        if user is None:
-            raise PermissionDenied
-        try:
-            change()
-        except ApplicationError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-        else:
-            self.message_user(request, done, messages.SUCCESS)
-        return HttpResponse(headers={"HX-Redirect": reverse("admin:accounts_user_change", args=(user.pk,))})

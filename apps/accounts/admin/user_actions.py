@@ -1,0 +1,233 @@
+"""The users admin's actions: bulk actions on the changelist, dialogs on the change page. Each
+runs one service call per user and turns a refusal into a message."""
+
+from collections.abc import Callable, Iterable
+
+from django.contrib import messages
+from django.contrib.admin import helpers
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
+from django.http import HttpRequest, HttpResponse
+from django.template.response import TemplateResponse
+from django.urls import reverse
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
+from unfold.decorators import action
+from unfold.enums import ActionVariant
+
+from apps.accounts import services
+from apps.accounts.admin.forms import ConfirmDialogForm, KycStatusDialogForm, KycStatusForm
+from apps.accounts.models import User
+from apps.common.errors import ApplicationError
+
+
+class UserActionsMixin:
+    """Mixed into ``UserAdmin``. ``permissions=["x"]`` on an action means ``has_x_permission``."""
+
+    # --- permissions ----------------------------------------------------------------------------
+
+    def has_deactivate_user_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.has_perm("accounts.deactivate_user")
+
+    def has_set_kyc_status_permission(self, request: HttpRequest, obj=None) -> bool:
+        return request.user.has_perm("accounts.set_kyc_status")
+
+    def has_password_reset_permission(self, request: HttpRequest, obj=None) -> bool:
+        return super().has_change_permission(request)
+
+    def has_deactivate_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
+        target = self._detail_target(request, object_id)
+        return bool(self.has_deactivate_user_permission(request) and target and target.is_active)
+
+    def has_reactivate_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
+        target = self._detail_target(request, object_id)
+        return bool(self.has_deactivate_user_permission(request) and target and not target.is_active)
+
+    def _detail_target(self, request: HttpRequest, object_id) -> User | None:
+        """The user a detail action is about, fetched once per request."""
+        cache = request.__dict__.setdefault("_user_admin_targets", {})
+        if object_id not in cache:
+            cache[object_id] = self.get_object(request, unquote(str(object_id))) if object_id else None
+        return cache[object_id]
+
+    # --- bulk actions (changelist) --------------------------------------------------------------
+
+    @action(description=_("Deactivate selected users"), permissions=["deactivate_user"], icon="block")
+    def deactivate_users(self, request: HttpRequest, queryset) -> None:
+        self._apply_each(
+            request,
+            [user for user in queryset if user.is_active],
+            lambda user: services.user_active_set(user=user, is_active=False, actor=request.user),
+            lambda count: ngettext("Deactivated %(count)d user.", "Deactivated %(count)d users.", count),
+        )
+
+    @action(description=_("Reactivate selected users"), permissions=["deactivate_user"], icon="check_circle")
+    def reactivate_users(self, request: HttpRequest, queryset) -> None:
+        self._apply_each(
+            request,
+            [user for user in queryset if not user.is_active],
+            lambda user: services.user_active_set(user=user, is_active=True, actor=request.user),
+            lambda count: ngettext("Reactivated %(count)d user.", "Reactivated %(count)d users.", count),
+        )
+
+    @action(description=_("Set KYC status of selected users"), permissions=["set_kyc_status"], icon="verified_user")
+    def set_kyc_status(self, request: HttpRequest, queryset) -> TemplateResponse | None:
+        """Asks for the status on an intermediate page, then sets it user by user."""
+        form = KycStatusForm(request.POST if "apply" in request.POST else None)
+        if not form.is_valid():
+            return self._kyc_status_page(request, queryset, form)
+        status = form.cleaned_data["status"]
+        self._apply_each(
+            request,
+            [user for user in queryset if user.kyc_status != status],
+            lambda user: services.user_kyc_status_set(user=user, status=status, actor=request.user),
+            lambda count: ngettext(
+                "Set the KYC status of %(count)d user.", "Set the KYC status of %(count)d users.", count
+            ),
+        )
+        return None
+
+    @action(description=_("Send a password reset link"), permissions=["password_reset"], icon="lock_reset")
+    def send_password_reset(self, request: HttpRequest, queryset) -> None:
+        self._apply_each(
+            request,
+            list(queryset),
+            lambda user: services.password_reset_request(email=user.email),
+            lambda count: ngettext(
+                "Sent a reset link to %(count)d user (active accounts with a password only).",
+                "Sent reset links to %(count)d users (active accounts with a password only).",
+                count,
+            ),
+        )
+
+    def _kyc_status_page(self, request: HttpRequest, queryset, form) -> TemplateResponse:
+        shown = list(queryset[:25])
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Set KYC status"),
+            "opts": self.opts,
+            "form": form,
+            "users": shown,
+            "more": queryset.count() - len(shown),
+            "select_across": request.POST.get("select_across") == "1",
+            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
+            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
+            "action_name": "set_kyc_status",
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "backoffice/accounts/user_kyc_status.html", context)
+
+    def _apply_each(
+        self,
+        request: HttpRequest,
+        users: Iterable[User],
+        change: Callable[[User], object],
+        done_message: Callable[[int], str],
+    ) -> None:
+        """Run one service call per user (each its own transaction); report refusals per user."""
+        done = 0
+        for user in users:
+            try:
+                change(user)
+            except ApplicationError as exc:
+                self.message_user(request, f"{user.email}: {exc.message}", messages.ERROR)
+            else:
+                done += 1
+        if done:
+            self.message_user(request, done_message(done) % {"count": done}, messages.SUCCESS)
+        else:
+            self.message_user(request, _("Nothing to change."), messages.INFO)
+
+    # --- detail actions (change page) -----------------------------------------------------------
+
+    @action(
+        description=_("Deactivate"),
+        permissions=["deactivate_detail"],
+        icon="block",
+        variant=ActionVariant.DANGER,
+        dialog={
+            "title": _("Deactivate this user?"),
+            "description": _("They are signed out everywhere and can no longer sign in. Nothing is deleted."),
+            "form_class": ConfirmDialogForm,
+            "form_submit_text": _("Deactivate"),
+        },
+    )
+    def deactivate_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
+        user = self._detail_target(request, object_id)
+        return self._detail_apply(
+            request,
+            user,
+            lambda: services.user_active_set(user=user, is_active=False, actor=request.user),
+            _("The user was deactivated."),
+        )
+
+    @action(
+        description=_("Reactivate"),
+        permissions=["reactivate_detail"],
+        icon="check_circle",
+        variant=ActionVariant.SUCCESS,
+        dialog={
+            "title": _("Reactivate this user?"),
+            "description": _("They can sign in again."),
+            "form_class": ConfirmDialogForm,
+            "form_submit_text": _("Reactivate"),
+        },
+    )
+    def reactivate_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
+        user = self._detail_target(request, object_id)
+        return self._detail_apply(
+            request,
+            user,
+            lambda: services.user_active_set(user=user, is_active=True, actor=request.user),
+            _("The user was reactivated."),
+        )
+
+    @action(
+        description=_("KYC status"),
+        permissions=["set_kyc_status"],
+        icon="verified_user",
+        dialog={
+            "title": _("Set KYC status"),
+            "description": _("Until KYC submissions arrive, staff set the status by hand. The change is recorded."),
+            "form_class": KycStatusDialogForm,
+            "form_submit_text": _("Set status"),
+        },
+    )
+    def kyc_status_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
+        user = self._detail_target(request, object_id)
+        status = form.cleaned_data["status"]
+        return self._detail_apply(
+            request,
+            user,
+            lambda: services.user_kyc_status_set(user=user, status=status, actor=request.user),
+            _("KYC status set."),
+        )
+
+    @action(
+        description=_("Reset password"),
+        permissions=["password_reset"],
+        icon="lock_reset",
+        dialog={
+            "title": _("Send a password reset link?"),
+            "description": _("A reset link goes to the user's email address if the account is active."),
+            "form_class": ConfirmDialogForm,
+            "form_submit_text": _("Send"),
+        },
+    )
+    def password_reset_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
+        user = self._detail_target(request, object_id)
+        return self._detail_apply(
+            request, user, lambda: services.password_reset_request(email=user.email), _("Reset link sent.")
+        )
+
+    def _detail_apply(self, request: HttpRequest, user: User | None, change: Callable, done: str) -> HttpResponse:
+        """Run the service, report the outcome, and send the dialog (htmx) back to the page."""
+        if user is None:
+            raise PermissionDenied
+        try:
+            change()
+        except ApplicationError as exc:
+            self.message_user(request, exc.message, messages.ERROR)
+        else:
+            self.message_user(request, done, messages.SUCCESS)
+        return HttpResponse(headers={"HX-Redirect": reverse("admin:accounts_user_change", args=(user.pk,))})
