@@ -1,6 +1,6 @@
 from django.urls import path
 
-from apps.portal import views
+from apps.portal.views import accounts as views
 
 app_name = "portal"
 urlpatterns = [

@@ -1,4 +1,4 @@
-"""Investor portal pages: each view parses input, calls one service or selector, and renders.
+"""Account pages of the investor portal: each view parses input, calls one service or selector, and renders.
 
 Pages work without JavaScript. Service errors (``ApplicationError``) become form errors on the
 field they name; a refused submit changes nothing.
@@ -15,7 +15,6 @@ from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import translation
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
@@ -23,17 +22,15 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from apps.accounts import selectors, services
 from apps.common.errors import ApplicationError
-from apps.portal import forms
+from apps.portal.forms import accounts as forms
+from apps.portal.views.common import bound as _bound
+from apps.portal.views.common import safe_next as _safe_next
 
 SESSION_BACKEND = "apps.accounts.backends.EmailOrUsernameBackend"
 _PASSWORDS = ("password", "password1", "password2", "old_password")
 
 
 # --- helpers ----------------------------------------------------------------------------------
-
-
-def _bound(form_class, request: HttpRequest, **kwargs):
-    return form_class(data=request.POST if request.method == "POST" else None, **kwargs)
 
 
 def _language_activate(request: HttpRequest, language: str) -> None:
@@ -55,14 +52,6 @@ def _language_cookie_set(response: HttpResponse, language: str) -> HttpResponse:
         samesite=settings.LANGUAGE_COOKIE_SAMESITE,
     )
     return response
-
-
-def _safe_next(request: HttpRequest, url: str | None, fallback: str) -> str:
-    """``url`` if it stays on this site (no other host, no other scheme), else ``fallback``."""
-    allowed = url_has_allowed_host_and_scheme(
-        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    )
-    return url if url and allowed else fallback
 
 
 # --- pages ------------------------------------------------------------------------------------

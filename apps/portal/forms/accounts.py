@@ -1,4 +1,4 @@
-"""Portal forms: they parse and shape input; every rule with meaning is checked by a service."""
+"""Account forms of the portal: they parse and shape input; every rule with meaning is checked by a service."""
 
 from django import forms
 from django.conf import settings
@@ -6,31 +6,16 @@ from django.contrib.auth.forms import AuthenticationForm, UsernameField
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import User
-from apps.common.errors import ApplicationError
+from apps.portal.forms.common import ServiceErrorFormMixin
+from apps.portal.forms.common import ltr as _ltr
 
 
 def _max_length(name: str) -> int:
     return User._meta.get_field(name).max_length
 
 
-def _ltr(**attrs) -> dict:
-    """Emails, phones, codes and passwords read left to right even on an Arabic page."""
-    return {"dir": "ltr", **attrs}
-
-
 class TelInput(forms.TextInput):
     input_type = "tel"
-
-
-class ServiceErrorFormMixin:
-    """Puts an ``ApplicationError`` on the field it names (or on the form when it names none)."""
-
-    # service field name -> form field name, when they differ
-    service_field_names: dict[str, str] = {}
-
-    def add_service_error(self, error: ApplicationError) -> None:
-        field = self.service_field_names.get(error.field or "", error.field)
-        self.add_error(field if field in self.fields else None, error.message)
 
 
 class PasswordPairMixin:
