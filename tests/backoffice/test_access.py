@@ -220,3 +220,16 @@ def test_change_form_helper_round_trips(superuser, investor, admin_client_for):
     assert response.status_code == 302
     after = User.objects.values().get(pk=investor.pk)
     assert after == before
+
+
+def test_admin_login_locks_the_account_out_after_repeated_failures(staff, settings):
+    client = Client()
+    for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        response = client.post("/admin/login/?next=/admin/", {"username": staff.email, "password": "wrong"})
+        assert response.status_code == 200
+    response = client.post("/admin/login/?next=/admin/", {"username": staff.email, "password": "wrong"})
+    assert response.status_code == 429
+    # Locked: even the right password is refused until the cool-off ends.
+    response = client.post("/admin/login/?next=/admin/", {"username": staff.email, "password": DEFAULT_PASSWORD})
+    assert response.status_code == 429
+    assert "_auth_user_id" not in client.session

@@ -113,3 +113,18 @@ def test_sidebar_is_rendered_on_admin_pages(superuser, admin_client_for):
 def test_declared_sidebar_never_raises_for_any_user(superuser, staff, investor):
     for user in (superuser, staff, investor):
         sidebar_navigation(request_for(user), navigation.SIDEBAR)
+
+
+def test_failed_logins_badge_counts_locked_out_accounts(superuser, staff, settings):
+    from django.test import Client
+
+    def failed_logins_item():
+        system = next(s for s in sidebar_navigation(request_for(superuser)) if s["title"] == "System")
+        return next(item for item in system["items"] if item["title"] == "Failed logins")
+
+    client = Client()
+    client.post("/admin/login/", {"username": staff.email, "password": "wrong"})
+    assert "badge" not in failed_logins_item()  # one failure is not a lock-out
+    for _attempt in range(settings.AXES_FAILURE_LIMIT - 1):
+        client.post("/admin/login/", {"username": staff.email, "password": "wrong"})
+    assert failed_logins_item()["badge"] == 1
