@@ -240,7 +240,12 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": "/api/",
-    "ENUM_NAME_OVERRIDES": {},
+    # Choice sets shared by several components under one field name (`type`, `status`).
+    "ENUM_NAME_OVERRIDES": {
+        "TransactionTypeEnum": "apps.wallet.selectors.TRANSACTION_TYPES",
+        "TransactionStatusEnum": "apps.wallet.selectors.TRANSACTION_STATUSES",
+        "RequestStatusEnum": "apps.wallet.models.RequestStatus",
+    },
 }
 
 

@@ -99,6 +99,20 @@ def deposit_reject(*, deposit_id: int, actor, note: str) -> Deposit:
     return deposit
 
 
+@transaction.atomic(durable=True)
+def deposit_cancel(*, deposit_id: int, user) -> Deposit:
+    """The investor withdraws their own pending deposit request (another's is a 404). Nothing was
+    posted yet, so nothing moves; its transaction hash stays taken."""
+    deposit = request_lock(Deposit.objects.filter(user=user).select_related("user"), pk=deposit_id)
+    if deposit is None:
+        raise ApplicationError(_("No such deposit."), code="not_found", status_code=404)
+    pending_check(deposit)
+    deposit.status = RequestStatus.CANCELLED
+    deposit.reviewed_at = timezone.now()
+    deposit.save(update_fields=["status", "reviewed_at", "updated_at"])
+    return deposit
+
+
 def _close(deposit: Deposit, *, status: str, actor, note: str, entry) -> None:
     deposit.status = status
     deposit.reviewed_by = actor

@@ -1,0 +1,320 @@
+"""Input and output shapes of the wallet API. Parsing only: every rule is a service.
+
+Money is a string with 2 decimals, in and out. In requests an amount is a string of digits with
+at most 2 decimals (``"100"``, ``"100.5"``, ``"100.50"``) or a JSON integer (``100``); floats,
+booleans, exponents (``"1e3"``), separators and anything else are refused with 400 on the field.
+"""
+
+import re
+
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.common.api.serializers import MoneyField, StrictCharField, StrictSerializer
+from apps.wallet import selectors
+from apps.wallet.models import Adjustment, AdjustmentDirection, Deposit, EntryKind, RequestStatus, Withdrawal
+
+MAX_ID = 2**63 - 1
+ADMIN_NOTE_MAX_LENGTH = 2000
+DIRECTIONS = AdjustmentDirection.choices  # credit, debit
+TRANSACTION_TYPE_LABELS = {
+    selectors.TRANSACTION_DEPOSIT: _("Deposit"),
+    selectors.TRANSACTION_WITHDRAWAL: _("Withdrawal"),
+    **dict(EntryKind.choices),
+}
+
+
+def _choice(choices, **kwargs) -> serializers.ChoiceField:
+    return serializers.ChoiceField(choices=choices, read_only=True, **kwargs)
+
+
+# --- Fields ------------------------------------------------------------------------------------
+
+
+class AmountField(MoneyField):
+    """An amount in a request: a plain decimal string or a JSON integer, never a float."""
+
+    default_error_messages = {
+        "format": _('Send the amount as a string such as "100.00" (digits, at most 2 decimals).'),
+    }
+    _plain = re.compile(r"-?\d+(\.\d+)?")
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("help_text", 'A string such as "100.00" (or a JSON integer); floats are refused.')
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        if isinstance(data, float | bool):
+            self.fail("float")
+        if isinstance(data, str) and not self._plain.fullmatch(data.strip()):
+            self.fail("format")
+        if not isinstance(data, str | int):
+            self.fail("format")
+        return super().to_internal_value(data)
+
+
+class IdField(serializers.IntegerField):
+    """An id: a JSON integer (not a string, float or boolean)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, int) or isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
+
+
+class _ConstantField(serializers.Field):
+    def __init__(self, value: str, **kwargs):
+        self.value = value
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, instance) -> str:
+        return self.value
+
+
+def _constant(value: str) -> _ConstantField:
+    field_class = type(f"_{value.title()}ConstantField", (_ConstantField,), {})
+    return extend_schema_field({"type": "string", "enum": [value]})(field_class)(value)
+
+
+def _email_of(source: str, help_text: str) -> serializers.EmailField:
+    return serializers.EmailField(source=f"{source}.email", read_only=True, allow_null=True, help_text=help_text)
+
+
+# --- Investor output ---------------------------------------------------------------------------
+
+
+class TransactionSerializer(serializers.Serializer):
+    """One row of the investor's activity: a deposit or withdrawal request, or a ledger movement."""
+
+    id = serializers.IntegerField(
+        source="row_id",
+        help_text=(
+            "For a deposit or withdrawal, its `transaction_id` (one id space for both). For a ledger "
+            "movement, the posting's id, from a different sequence: use `reference` as a row's unique key."
+        ),
+    )
+    type = _choice(selectors.TRANSACTION_TYPES, source="row_type")
+    direction = _choice(DIRECTIONS, source="row_direction", help_text="`credit` adds to the balance, `debit` takes.")
+    amount = MoneyField(source="row_amount", help_text="Always positive; see `direction`.")
+    fee = MoneyField(source="row_fee", help_text="Withdrawal fee, held and paid on top of `amount` (else 0.00).")
+    status = _choice(
+        selectors.TRANSACTION_STATUSES,
+        source="row_status",
+        help_text="Requests: pending, approved, rejected, cancelled. Movements: completed.",
+    )
+    balance_after = MoneyField(
+        source="row_balance_after",
+        allow_null=True,
+        help_text=(
+            "The available balance right after this was posted: a deposit once approved, a withdrawal when "
+            "requested (funds held), a movement when posted; null while nothing was posted."
+        ),
+    )
+    wallet_address = serializers.CharField(
+        source="row_wallet_address", help_text="Deposit: the sender's address; withdrawal: the destination."
+    )
+    transaction_hash = serializers.CharField(
+        source="row_transaction_hash", help_text="Deposit: the investor's hash; withdrawal: the payout hash."
+    )
+    admin_note = serializers.CharField(source="row_admin_note", help_text="Staff note, or the movement's memo.")
+    reference = serializers.CharField(
+        source="row_reference", help_text="Unique: `deposit:<id>`, `withdrawal:<id>`, or the ledger entry's key."
+    )
+    created_at = serializers.DateTimeField(source="row_created_at")
+    updated_at = serializers.DateTimeField(source="row_updated_at")
+
+
+class TransactionFilterSerializer(serializers.Serializer):
+    type = serializers.ChoiceField(choices=selectors.TRANSACTION_TYPES, required=False)
+    status = serializers.ChoiceField(choices=selectors.TRANSACTION_STATUSES, required=False)
+
+
+class DepositAddressSerializer(serializers.Serializer):
+    address = serializers.CharField()
+    network = serializers.CharField(help_text="e.g. TRC20, ERC20, BTC")
+
+
+class ActivitySerializer(serializers.Serializer):
+    action = serializers.SerializerMethodField(help_text="What happened, in the caller's language.")
+    type = _choice(selectors.TRANSACTION_TYPES, source="row_type")
+    direction = _choice(DIRECTIONS, source="row_direction")
+    amount = MoneyField(source="row_amount")
+    status = _choice(selectors.TRANSACTION_STATUSES, source="row_status")
+    created_at = serializers.DateTimeField(source="row_created_at")
+
+    def get_action(self, row) -> str:
+        return str(TRANSACTION_TYPE_LABELS.get(row["row_type"], row["row_type"]))
+
+
+class UserStatsSerializer(serializers.Serializer):
+    total_balance = MoneyField(help_text="Available + held for withdrawals + invested.")
+    active_investments = serializers.IntegerField(help_text="Running investments.")
+    total_earnings = MoneyField(help_text="All returns credited so far.")
+    total_referrals = serializers.IntegerField(help_text="Users who signed up with the caller's code.")
+    pending_withdrawals = MoneyField(help_text="Sum of the amounts of pending withdrawals.")
+    recent_activities = ActivitySerializer(many=True, help_text="The 10 latest rows of `transactions/`.")
+
+
+# --- Investor input ----------------------------------------------------------------------------
+
+
+class DepositCreateSerializer(StrictSerializer):
+    amount = AmountField()
+    wallet_address = StrictCharField(
+        required=False, allow_blank=True, max_length=200, help_text="The address the funds are sent from."
+    )
+    transaction_hash = StrictCharField(
+        required=False, allow_blank=True, max_length=200, help_text="The transfer's hash; each can be used once."
+    )
+    method = StrictCharField(required=False, allow_blank=True, max_length=40, help_text="e.g. crypto, bank.")
+
+
+class WithdrawalCreateSerializer(StrictSerializer):
+    amount = AmountField()
+    wallet_address = StrictCharField(max_length=200, help_text="The address to pay to.")
+
+
+class TransactionIdSerializer(StrictSerializer):
+    transaction_id = IdField(help_text="The id of a deposit or withdrawal request.")
+
+
+# --- Staff output ------------------------------------------------------------------------------
+
+
+class AdminDepositSerializer(serializers.ModelSerializer):
+    type = _constant("deposit")
+    user_id = serializers.IntegerField(read_only=True)
+    user_email = serializers.EmailField(source="user.email", read_only=True)
+    wallet_address = serializers.CharField(source="sender_address", read_only=True)
+    reviewed_by = _email_of("reviewed_by", "The staff member who approved or rejected it.")
+
+    class Meta:
+        model = Deposit
+        fields = [
+            "id",
+            "type",
+            "user_id",
+            "user_email",
+            "amount",
+            "currency",
+            "method",
+            "wallet_address",
+            "transaction_hash",
+            "status",
+            "admin_note",
+            "reviewed_by",
+            "reviewed_at",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AdminWithdrawalSerializer(serializers.ModelSerializer):
+    type = _constant("withdrawal")
+    user_id = serializers.IntegerField(read_only=True)
+    user_email = serializers.EmailField(source="user.email", read_only=True)
+    total = MoneyField(read_only=True, help_text="Amount + fee: what was held.")
+    wallet_address = serializers.CharField(source="address", read_only=True)
+    transaction_hash = serializers.CharField(source="payout_hash", read_only=True, help_text="The payout hash.")
+    first_approved_by = _email_of("first_approved_by", "First approver, when two approvals are needed.")
+    reviewed_by = _email_of("reviewed_by", "The staff member who paid or rejected it.")
+
+    class Meta:
+        model = Withdrawal
+        fields = [
+            "id",
+            "type",
+            "user_id",
+            "user_email",
+            "amount",
+            "fee",
+            "total",
+            "currency",
+            "wallet_address",
+            "transaction_hash",
+            "status",
+            "needs_two_approvals",
+            "first_approved_by",
+            "first_approved_at",
+            "reviewed_by",
+            "reviewed_at",
+            "admin_note",
+            "created_at",
+            "updated_at",
+        ]
+        read_only_fields = fields
+
+
+class AdjustmentSerializer(serializers.ModelSerializer):
+    user_id = serializers.IntegerField(read_only=True)
+    user_email = serializers.EmailField(source="user.email", read_only=True)
+    maker = serializers.EmailField(source="maker.email", read_only=True)
+    checker = _email_of("checker", "The second staff member, for an adjustment above the four-eyes threshold.")
+
+    class Meta:
+        model = Adjustment
+        fields = [
+            "id",
+            "user_id",
+            "user_email",
+            "direction",
+            "amount",
+            "currency",
+            "reason",
+            "status",
+            "maker",
+            "checker",
+            "checked_at",
+            "check_note",
+            "created_at",
+        ]
+        read_only_fields = fields
+
+
+class StatusFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=RequestStatus.values, required=False)
+
+
+# --- Staff input -------------------------------------------------------------------------------
+
+
+def _admin_note(**kwargs) -> StrictCharField:
+    return StrictCharField(max_length=ADMIN_NOTE_MAX_LENGTH, **kwargs)
+
+
+class TransactionApproveSerializer(StrictSerializer):
+    transaction_id = IdField(help_text="The id of a deposit or withdrawal request.")
+    admin_note = _admin_note(required=False, allow_blank=True)
+    transaction_hash = StrictCharField(
+        required=False,
+        allow_blank=True,
+        max_length=200,
+        help_text="Withdrawals: the payout hash, required for the final approval. Refused for a deposit.",
+    )
+
+
+class TransactionRejectSerializer(StrictSerializer):
+    transaction_id = IdField(help_text="The id of a deposit or withdrawal request.")
+    admin_note = _admin_note(help_text="Why: the investor sees it.")
+
+
+class AdjustmentCreateSerializer(StrictSerializer):
+    user_id = IdField()
+    amount = AmountField()
+    direction = serializers.ChoiceField(choices=DIRECTIONS)
+    reason = StrictCharField(max_length=ADMIN_NOTE_MAX_LENGTH, help_text="Why: the investor sees it.")
+
+
+class AdjustmentApproveSerializer(StrictSerializer):
+    adjustment_id = IdField()
+    admin_note = _admin_note(required=False, allow_blank=True)
+
+
+class AdjustmentRejectSerializer(StrictSerializer):
+    adjustment_id = IdField()
+    admin_note = _admin_note(help_text="Why it is rejected.")
