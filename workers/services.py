@@ -28,7 +28,7 @@ def ledger_check_run() -> bool:
     from apps.accounts.models import User
     from apps.accounts.roles import FINANCE
     from apps.messaging.services import notification_send_to_staff
-    from apps.wallet.selectors import ledger_check
+    from apps.wallet.ledger_check import ledger_check
 
     report = ledger_check()
     if report.ok:

@@ -29,6 +29,25 @@ CREATE CONSTRAINT TRIGGER wallet_posting_entry_balanced AFTER INSERT ON wallet_p
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION wallet_entry_check_balanced();
 """
 
+# An entry must carry postings: checked at commit, so the postings can follow the entry.
+PG_ENTRY_HAS_POSTINGS = """
+CREATE OR REPLACE FUNCTION wallet_entry_check_has_postings() RETURNS trigger AS $$
+BEGIN
+    IF NOT EXISTS (SELECT 1 FROM wallet_posting WHERE entry_id = NEW.id) THEN
+        RAISE EXCEPTION 'ledger entry % has no postings', NEW.id USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+
+CREATE CONSTRAINT TRIGGER wallet_entry_has_postings AFTER INSERT ON wallet_entry
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION wallet_entry_check_has_postings();
+"""
+
+PG_ENTRY_HAS_POSTINGS_REVERSE = """
+DROP TRIGGER IF EXISTS wallet_entry_has_postings ON wallet_entry;
+DROP FUNCTION IF EXISTS wallet_entry_check_has_postings();
+"""
+
 PG_REVERSE = """
 DROP TRIGGER IF EXISTS wallet_posting_entry_balanced ON wallet_posting;
 DROP TRIGGER IF EXISTS wallet_posting_append_only ON wallet_posting;
@@ -62,3 +81,13 @@ def guards_drop(apps, schema_editor) -> None:
     statements = [PG_REVERSE] if schema_editor.connection.vendor == "postgresql" else sqlite_reverse_statements()
     for statement in statements:
         schema_editor.execute(statement, params=None)
+
+
+def entry_has_postings_create(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(PG_ENTRY_HAS_POSTINGS, params=None)
+
+
+def entry_has_postings_drop(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(PG_ENTRY_HAS_POSTINGS_REVERSE, params=None)

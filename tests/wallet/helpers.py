@@ -1,7 +1,8 @@
 from decimal import Decimal
 
 from apps.accounts.models import KycStatus
-from apps.wallet.selectors import balances_for_user, ledger_check
+from apps.wallet.ledger_check import ledger_check
+from apps.wallet.selectors import balances_for_user
 from apps.wallet.services.deposits import deposit_approve, deposit_request_create
 
 

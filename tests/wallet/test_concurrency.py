@@ -113,3 +113,13 @@ def test_negative_investor_balance_is_refused_by_the_database():
         type(account).objects.filter(pk=account.pk).update(balance=Decimal("-0.01"))
     account.refresh_from_db()
     assert account.balance == Decimal("0.00")
+
+
+def test_trigger_refuses_an_entry_without_postings_at_commit():
+    with pytest.raises(IntegrityError, match="has no postings"), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            "INSERT INTO wallet_entry (kind, natural_key, business_date, currency, memo, created_at)"
+            " VALUES ('adjustment', 'empty', CURRENT_DATE, 'USD', '', now())"
+        )
+        cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
+    assert not Entry.objects.filter(natural_key="empty").exists()

@@ -4,8 +4,8 @@ import pytest
 from django.db import IntegrityError, connection, transaction
 
 from apps.common.errors import ApplicationError, ConflictError
+from apps.wallet.ledger_check import ledger_check
 from apps.wallet.models import AccountKind, Entry, Posting
-from apps.wallet.selectors import ledger_check
 from apps.wallet.services.ledger import Leg, entry_post, entry_reverse, investor_account, platform_account
 from tests.wallet.helpers import assert_ledger_ok, balances, fund
 

@@ -12,8 +12,9 @@ from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from apps.common.errors import ApplicationError, ConflictError
+from apps.wallet.ledger_check import ledger_check
 from apps.wallet.models import RequestStatus
-from apps.wallet.selectors import balances_for_user, ledger_check
+from apps.wallet.selectors import balances_for_user
 from apps.wallet.services import adjustments, deposits, withdrawals
 from tests.factories import StaffFactory, UserFactory
 from tests.wallet.helpers import kyc_approve

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
-from apps.wallet.selectors import ledger_check
+from apps.wallet.ledger_check import ledger_check
 
 
 class Command(BaseCommand):

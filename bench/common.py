@@ -1,0 +1,65 @@
+"""Shared plumbing for benchmarks: a throw-away PostgreSQL database, Django set up on it,
+timing helpers and a table printer."""
+
+import os
+import statistics
+import subprocess
+import sys
+import time
+from contextlib import contextmanager
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SERVER = "postgres://postgres@127.0.0.1:5432"
+
+
+def django_setup_on_fresh_database(name: str) -> str:
+    """Create (or recreate) database ``name``, migrate it, and set Django up on it."""
+    server = os.environ.get("BENCH_POSTGRES", DEFAULT_SERVER).rstrip("/")
+    url = f"{server}/{name}"
+    subprocess.run(["psql", f"{server}/postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {name}"], check=True)
+    subprocess.run(["psql", f"{server}/postgres", "-q", "-c", f"CREATE DATABASE {name}"], check=True)
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    return url
+
+
+def drop_database(name: str) -> None:
+    from django.db import connections
+
+    connections.close_all()
+    server = os.environ.get("BENCH_POSTGRES", DEFAULT_SERVER).rstrip("/")
+    subprocess.run(["psql", f"{server}/postgres", "-q", "-c", f"DROP DATABASE IF EXISTS {name}"], check=False)
+
+
+def best_of(runs: int, function) -> tuple[float, object]:
+    """Median wall time of ``runs`` calls, and the last result."""
+    times, result = [], None
+    for _ in range(runs):
+        start = time.perf_counter()
+        result = function()
+        times.append(time.perf_counter() - start)
+    return statistics.median(times), result
+
+
+@contextmanager
+def step(title: str):
+    start = time.perf_counter()
+    print(f"  {title} …", end="", flush=True)
+    yield
+    print(f" {time.perf_counter() - start:.1f} s", flush=True)
+
+
+def table(rows: list[tuple[str, str, str]]) -> str:
+    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+    lines = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in rows]
+    lines.insert(1, "-+-".join("-" * w for w in widths))
+    return "\n".join(lines)
