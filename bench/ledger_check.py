@@ -12,7 +12,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from bench.common import best_of, django_setup_on_fresh_database, drop_database, step, table  # noqa: E402
+from bench.common import best_of, django_setup_on_fresh_database, drop_database, step, table
 
 DB_NAME = "bursar_bench_ledger"
 
@@ -76,7 +76,7 @@ def generate(*, postings: int, users: int) -> None:
         )
         for table_name in ("wallet_entry", "wallet_posting"):
             cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table_name}', 'id'), (SELECT MAX(id) FROM {table_name}))"  # noqa: S608
+                f"SELECT setval(pg_get_serial_sequence('{table_name}', 'id'), (SELECT MAX(id) FROM {table_name}))"
             )
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE wallet_posting")
