@@ -126,9 +126,13 @@ def user_signup(*, email: str, password: str, referral_code: str | None = None, 
     if referral_code and referral_code.strip():
         referrer = selectors.user_get_by_referral_code(code=referral_code)
         if referrer is None:
-            raise ApplicationError(_("This referral code does not exist."), code="referral_code_invalid", field="referral_code")
+            raise ApplicationError(
+                _("This referral code does not exist."), code="referral_code_invalid", field="referral_code"
+            )
         if referrer.email.lower() == (email or "").strip().lower():
-            raise ApplicationError(_("You cannot use your own referral code."), code="referral_code_invalid", field="referral_code")
+            raise ApplicationError(
+                _("You cannot use your own referral code."), code="referral_code_invalid", field="referral_code"
+            )
     candidate = User(email=email, **{k: v for k, v in profile.items() if k in PROFILE_FIELDS})
     _password_validate(password=password, user=candidate)
     with transaction.atomic():
@@ -149,7 +153,9 @@ def user_email_verify(*, token: str) -> User:
     parsed = tokens.email_verification_token_read(token=token or "")
     user = User.objects.select_for_update().filter(pk=parsed[0]).first() if parsed else None
     if user is None or user.email.lower() != parsed[1]:
-        raise ApplicationError(_("This verification link is invalid or has expired."), code="token_invalid", field="token")
+        raise ApplicationError(
+            _("This verification link is invalid or has expired."), code="token_invalid", field="token"
+        )
     if not user.is_email_verified:
         user.is_email_verified = True
         user.save(update_fields=["is_email_verified", "updated_at"])
@@ -176,6 +182,7 @@ def password_reset_confirm(*, token: str, new_password: str) -> User:
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
     user_event_record(user=user, kind=UserEvent.Kind.PASSWORD_RESET, actor=user)
+    auth_tokens_revoke_all(user=user)  # whoever knew the old password loses their API sessions
     return user
 
 
@@ -204,7 +211,9 @@ def user_profile_update(*, user: User, fields: Mapping[str, object], actor: User
             user.save(update_fields=[*changed, "updated_at"])
     except IntegrityError:
         raise ApplicationError(_("This username is taken."), code="username_taken", field="username") from None
-    user_event_record(user=user, kind=UserEvent.Kind.PROFILE_UPDATED, actor=actor or user, data={"fields": sorted(changed)})
+    user_event_record(
+        user=user, kind=UserEvent.Kind.PROFILE_UPDATED, actor=actor or user, data={"fields": sorted(changed)}
+    )
     return user
 
 
@@ -242,7 +251,9 @@ def user_kyc_status_set(*, user: User, status: str, actor: User) -> User:
     previous = locked.kyc_status
     locked.kyc_status = status
     locked.save(update_fields=["kyc_status", "updated_at"])
-    user_event_record(user=locked, kind=UserEvent.Kind.KYC_STATUS_SET, actor=actor, data={"from": previous, "to": status})
+    user_event_record(
+        user=locked, kind=UserEvent.Kind.KYC_STATUS_SET, actor=actor, data={"from": previous, "to": status}
+    )
     return locked
 
 
@@ -333,7 +344,9 @@ def auth_refresh_revoke(*, user: User, refresh: str) -> None:
     try:
         token = RefreshToken(refresh)
     except TokenError as exc:
-        raise ApplicationError(_("This refresh token is invalid or expired."), code="token_invalid", field="refresh") from exc
+        raise ApplicationError(
+            _("This refresh token is invalid or expired."), code="token_invalid", field="refresh"
+        ) from exc
     if str(token.get("user_id")) != str(user.pk):
         raise ApplicationError(_("This refresh token is invalid or expired."), code="token_invalid", field="refresh")
     token.blacklist()
@@ -343,4 +356,6 @@ def auth_tokens_revoke_all(*, user: User) -> None:
     from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken, OutstandingToken
 
     outstanding = OutstandingToken.objects.filter(user=user).exclude(blacklistedtoken__isnull=False)
-    BlacklistedToken.objects.bulk_create([BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True)
+    BlacklistedToken.objects.bulk_create(
+        [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
+    )

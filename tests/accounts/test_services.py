@@ -113,3 +113,13 @@ def test_createsuperuser_manager_path():
     admin = User.objects.create_superuser(email="Boss@Example.com", password="Sturdy-Pass-93")
     assert admin.is_staff and admin.is_superuser
     assert admin.email == "Boss@example.com"
+
+
+def test_password_reset_revokes_api_refresh_tokens():
+    from rest_framework_simplejwt.token_blacklist.models import BlacklistedToken
+
+    user = UserFactory()
+    services.auth_tokens_issue(user=user)
+    services.auth_tokens_issue(user=user)
+    services.password_reset_confirm(token=tokens.password_reset_token_make(user=user), new_password="Another-Strong-77")
+    assert BlacklistedToken.objects.filter(token__user=user).count() == 2
