@@ -45,12 +45,12 @@ _ACCOUNTS = """
     )
     SELECT 0, COUNT(*), COALESCE(SUM(n), 0), COALESCE(SUM(exact), 0) FROM joined
     UNION ALL
-    SELECT * FROM (SELECT 1, id, balance, total FROM joined WHERE exact <> total ORDER BY id LIMIT 21) mismatches
+    SELECT * FROM (SELECT 1, id, exact, total FROM joined WHERE exact <> total ORDER BY id LIMIT 21) mismatches
 """
 
 _CHECKS = {
     "I3 investor account is negative": """
-        SELECT id, balance, 0 FROM wallet_account WHERE owner_id IS NOT NULL AND balance < 0
+        SELECT id, {c}(balance), 0 FROM wallet_account WHERE owner_id IS NOT NULL AND balance < 0
     """,
 }
 
@@ -63,7 +63,7 @@ _LAST_BALANCE = {
         WHERE last.balance_after <> a.balance
     """,
     "sqlite": """
-        SELECT a.id, a.balance, p.balance_after FROM wallet_account a
+        SELECT a.id, {c}(a.balance), {c}(p.balance_after) FROM wallet_account a
         JOIN wallet_posting p ON p.id = (SELECT MAX(id) FROM wallet_posting WHERE account_id = a.id)
         WHERE {c}(p.balance_after) <> {c}(a.balance)
     """,
@@ -82,7 +82,7 @@ _ENTRY_CHECKS = {
 
 _CHAIN_CHECK = {
     "I4 running balance chain is broken": """
-        SELECT id, balance_after, running FROM (
+        SELECT id, {c}(balance_after), running FROM (
             SELECT id, balance_after, SUM({c}(amount)) OVER (PARTITION BY account_id ORDER BY id) AS running
             FROM wallet_posting
         ) t WHERE running <> {c}(balance_after)
@@ -96,8 +96,10 @@ def _sqlite_cents(value) -> int | None:
     return int((Decimal(str(value)) * 100).to_integral_value())
 
 
-def _shown(amount):
-    return Decimal(amount) / 100 if connection.vendor == "sqlite" else amount
+def _shown(amount) -> Decimal:
+    """An amount as the SQL returned it ({c}: cents on SQLite) for the report, 2 decimals."""
+    value = Decimal(str(amount))
+    return (value / 100 if connection.vendor == "sqlite" else value).quantize(Decimal("0.01"))
 
 
 def _exact(sql: str) -> str:
@@ -107,13 +109,13 @@ def _exact(sql: str) -> str:
 def ledger_check(*, deep: bool = False) -> LedgerReport:
     report = LedgerReport()
     vendor = connection.vendor
-    checks = {
-        **_CHECKS,
-        "I4 last running balance differs from the cached balance": _LAST_BALANCE.get(vendor, _LAST_BALANCE["sqlite"]),
-    }
+    checks = dict(_CHECKS)
     if deep or vendor != "postgresql":
         checks.update(_ENTRY_CHECKS)
     if deep:
+        checks["I4 last running balance differs from the cached balance"] = _LAST_BALANCE.get(
+            vendor, _LAST_BALANCE["sqlite"]
+        )
         checks.update(_CHAIN_CHECK)
     with connection.cursor() as cursor:
         if vendor == "sqlite":
@@ -123,18 +125,19 @@ def ledger_check(*, deep: bool = False) -> LedgerReport:
         cursor.execute("SELECT COUNT(*) FROM wallet_entry")
         report.accounts, report.postings, report.entries = int(accounts), int(postings), cursor.fetchone()[0]
         if total != 0:
-            shown = Decimal(total) / 100 if vendor == "sqlite" else total
-            report.problems.append(f"I11 money is not conserved: the accounts sum to {shown}, not 0")
+            report.problems.append(f"I11 money is not conserved: the accounts sum to {_shown(total)}, not 0")
         title = "I4 cached balance differs from the sum of postings"
         report.problems += [
-            f"{title}: id {row[1]} ({row[2]} vs {_shown(row[3])})" for row in mismatches[:_REPORT_LIMIT]
+            f"{title}: id {row[1]} ({_shown(row[2])} vs {_shown(row[3])})" for row in mismatches[:_REPORT_LIMIT]
         ]
         if len(mismatches) > _REPORT_LIMIT:
             report.problems.append(f"{title}: more rows not shown")
         for title, sql in checks.items():
             cursor.execute(_exact(sql))
             rows = cursor.fetchmany(_REPORT_LIMIT + 1)
-            report.problems += [f"{title}: id {row[0]} ({row[1]} vs {row[2]})" for row in rows[:_REPORT_LIMIT]]
+            report.problems += [
+                f"{title}: id {row[0]} ({_shown(row[1])} vs {_shown(row[2])})" for row in rows[:_REPORT_LIMIT]
+            ]
             if len(rows) > _REPORT_LIMIT:
                 report.problems.append(f"{title}: more rows not shown")
     return report
