@@ -1,0 +1,1 @@
+"""Wallet API views: ``investor`` (the caller's own wallet) and ``staff`` (queues and reviews)."""
