@@ -25,11 +25,12 @@ def _kind(*, transaction_id: int, user=None) -> str:
 
 def _review_permission_check(*, actor, kind: str) -> None:
     if not (actor.is_staff and actor.has_perm(f"wallet.change_{kind}")):
-        raise ApplicationError(
-            _("You are not allowed to review %(kind)s requests.") % {"kind": kind},
-            code="permission_denied",
-            status_code=403,
+        message = (
+            _("You are not allowed to review deposit requests.")
+            if kind == DEPOSIT
+            else _("You are not allowed to review withdrawal requests.")
         )
+        raise ApplicationError(message, code="permission_denied", status_code=403)
 
 
 def transaction_cancel(*, user, transaction_id: int) -> Deposit | Withdrawal:
