@@ -145,7 +145,10 @@ class TransactionCancelView(IdempotentAPIView):
     @extend_schema(
         tags=[TRANSACTIONS_TAG],
         summary="Cancel one of the caller's pending deposits or withdrawals",
-        description="A withdrawal's held funds go back to the available balance.",
+        description=(
+            "A withdrawal's held funds (amount + fee) go back to the available balance. A deposit is simply "
+            "closed; its transaction hash stays used. Another investor's request is a 404."
+        ),
         request=serializers.TransactionIdSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
         responses={
