@@ -1,6 +1,7 @@
 from django.urls import path
 
 from apps.portal.views import accounts as views
+from apps.portal.views import wallet
 
 app_name = "portal"
 urlpatterns = [
@@ -16,4 +17,13 @@ urlpatterns = [
     path("password/change/", views.password_change, name="password_change"),
     path("profile/", views.profile, name="profile"),
     path("language/", views.language_set, name="language_set"),
+    # wallet
+    path("wallet/", wallet.wallet, name="wallet"),
+    path("wallet/deposit/", wallet.deposit, name="wallet_deposit"),
+    path("wallet/withdraw/", wallet.withdraw, name="wallet_withdraw"),
+    path("wallet/requests/", wallet.request_list, name="wallet_requests"),
+    path("wallet/deposits/<int:deposit_id>/cancel/", wallet.deposit_cancel, name="wallet_deposit_cancel"),
+    path("wallet/withdrawals/<int:withdrawal_id>/cancel/", wallet.withdrawal_cancel, name="wallet_withdrawal_cancel"),
+    path("wallet/statement/", wallet.statement, name="wallet_statement"),
+    path("wallet/statement.csv", wallet.statement_csv, name="wallet_statement_csv"),
 ]
