@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from apps.backoffice.selectors import locked_out_account_count
+from apps.wallet.selectors import adjustment_pending_count, pending_counts
 from workers.selectors import scheduler_health_get
 
 
@@ -14,3 +15,22 @@ def scheduler_stale(request: HttpRequest) -> str | None:
 
 def accounts_locked_out(request: HttpRequest) -> int:
     return locked_out_account_count()
+
+
+def _wallet_pending(request: HttpRequest) -> dict[str, int]:
+    """Deposit and withdrawal queue sizes, read once per request for both badges."""
+    if not hasattr(request, "_wallet_pending_counts"):
+        request._wallet_pending_counts = pending_counts()
+    return request._wallet_pending_counts
+
+
+def deposits_pending(request: HttpRequest) -> int:
+    return _wallet_pending(request)["deposits"]
+
+
+def withdrawals_pending(request: HttpRequest) -> int:
+    return _wallet_pending(request)["withdrawals"]
+
+
+def adjustments_waiting_for_checker(request: HttpRequest) -> int:
+    return adjustment_pending_count()

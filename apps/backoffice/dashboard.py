@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import KycStatus
 from apps.accounts.selectors import NEW_SIGNUP_WINDOW, UserCounts, user_counts_for_dashboard
+from apps.wallet.models import AccountKind, RequestStatus
+from apps.wallet.selectors import deposit_pending_summary, platform_cash_position, withdrawal_pending_summary
 from workers.selectors import scheduler_health_get
 
 # status -> (label variant, bar colour)
@@ -29,7 +31,10 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
     if user.has_perm("workers.view_heartbeat"):
         context["scheduler"] = scheduler_health_get()
         context["scheduler_stale_seconds"] = settings.SCHEDULER_HEARTBEAT_STALE_SECONDS
-    context["dashboard_empty"] = "user_counts" not in context and "scheduler" not in context
+    money_cards = _money_cards(user)
+    if money_cards:
+        context["money_cards"] = money_cards
+    context["dashboard_empty"] = not {"user_counts", "scheduler", "money_cards"} & set(context)
     return context
 
 
@@ -84,6 +89,60 @@ def _kyc_rows(counts: UserCounts) -> list[dict]:
         }
         for status, label in KycStatus.choices
     ]
+
+
+def _money_cards(user) -> list[dict]:
+    """Pending deposits and withdrawals (count and amount) and the platform's cash, each for staff
+    who may see it."""
+    currency = settings.PLATFORM_CURRENCY
+    cards = []
+    if user.has_perm("wallet.view_deposit"):
+        deposits = deposit_pending_summary()
+        cards.append(
+            {
+                "title": _("Pending deposits"),
+                "icon": "south_west",
+                "count": deposits.count,
+                "amount": money(deposits.total, currency),
+                "link": _changelist_url("wallet_deposit", status__exact=RequestStatus.PENDING),
+                "footer": _("waiting to be credited"),
+                "id": "pending-deposits",
+            }
+        )
+    if user.has_perm("wallet.view_withdrawal"):
+        withdrawals = withdrawal_pending_summary()
+        cards.append(
+            {
+                "title": _("Pending withdrawals"),
+                "icon": "north_east",
+                "count": withdrawals.count,
+                "amount": money(withdrawals.total, currency),
+                "link": _changelist_url("wallet_withdrawal", status__exact=RequestStatus.PENDING),
+                "footer": _("waiting to be paid out, fees apart"),
+                "id": "pending-withdrawals",
+            }
+        )
+    if user.has_perm("wallet.view_account"):
+        cards.append(
+            {
+                "title": _("Platform cash"),
+                "icon": "account_balance",
+                "count": None,
+                "amount": money(platform_cash_position(), currency),
+                "link": _changelist_url("wallet_account", kind__exact=AccountKind.CASH),
+                "footer": _("deposits received minus payouts sent"),
+                "id": "platform-cash",
+            }
+        )
+    return cards
+
+
+def money(amount, currency: str) -> str:
+    return f"{amount:,.2f} {currency}"
+
+
+def _changelist_url(model: str, **filters) -> str:
+    return f"{reverse(f'admin:{model}_changelist')}?{urlencode(filters)}"
 
 
 def environment_callback(request: HttpRequest) -> list[str] | None:

@@ -54,9 +54,24 @@ SIDEBAR: tuple[NavSection, ...] = (
     NavSection(
         _("Money"),
         (
-            NavItem(_("Deposits"), "south_west", "admin:wallet_deposit_changelist"),
-            NavItem(_("Withdrawals"), "north_east", "admin:wallet_withdrawal_changelist"),
-            NavItem(_("Adjustments"), "tune", "admin:wallet_adjustment_changelist"),
+            NavItem(
+                _("Deposits"),
+                "south_west",
+                "admin:wallet_deposit_changelist",
+                badge="apps.backoffice.badges.deposits_pending",
+            ),
+            NavItem(
+                _("Withdrawals"),
+                "north_east",
+                "admin:wallet_withdrawal_changelist",
+                badge="apps.backoffice.badges.withdrawals_pending",
+            ),
+            NavItem(
+                _("Adjustments"),
+                "tune",
+                "admin:wallet_adjustment_changelist",
+                badge="apps.backoffice.badges.adjustments_waiting_for_checker",
+            ),
             NavItem(_("Ledger entries"), "receipt_long", "admin:wallet_entry_changelist"),
             NavItem(_("Accounts"), "account_balance_wallet", "admin:wallet_account_changelist"),
             NavItem(_("Deposit addresses"), "qr_code_2", "admin:wallet_depositaddress_changelist"),

@@ -146,6 +146,7 @@ def test_user_change_page_renders_for_a_superuser(superuser, admin_client_for):
         "Referral",
         "Roles",
         "Status",
+        "Money",  # an investor's balances (apps.accounts.admin.user_money)
     ]
     assert superuser.email in response.text  # the referrer, shown read-only
 

@@ -32,6 +32,7 @@ from apps.accounts.admin.forms import (
     UserCreationForm,
 )
 from apps.accounts.admin.user_actions import UserActionsMixin
+from apps.accounts.admin.user_money import UserMoneyMixin
 from apps.accounts.models import KycStatus, User
 from apps.accounts.services import PROFILE_FIELDS
 from apps.backoffice.filters import DateRangeFilter
@@ -58,7 +59,7 @@ ALWAYS_READONLY = (
 
 
 @admin.register(User)
-class UserAdmin(UserActionsMixin, BaseUserAdmin, ModelAdmin):
+class UserAdmin(UserMoneyMixin, UserActionsMixin, BaseUserAdmin, ModelAdmin):
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm
@@ -148,7 +149,7 @@ class UserAdmin(UserActionsMixin, BaseUserAdmin, ModelAdmin):
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         if obj is None:
             return ()
-        readonly = list(ALWAYS_READONLY)
+        readonly = [*ALWAYS_READONLY, *self._money_fields(request, obj)]
         if not request.user.is_superuser:
             readonly += ROLE_FIELDS
         if not self.has_deactivate_user_permission(request):
