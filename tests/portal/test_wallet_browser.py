@@ -1,12 +1,12 @@
 """One real browser (Debian's Chromium through Playwright) through a deposit: the investor asks
-for it in the portal, staff approve it, the investor sees the new balance."""
+for it in the portal, a superuser approves it in the admin, the investor sees the new balance."""
 
 from decimal import Decimal
 
 import pytest
 
 from apps.wallet.models import Deposit, RequestStatus
-from apps.wallet.services.deposits import deposit_address_save, deposit_approve
+from apps.wallet.services.deposits import deposit_address_save
 from tests.factories import DEFAULT_PASSWORD, SuperuserFactory, UserFactory
 
 
@@ -48,11 +48,27 @@ def test_deposit_asked_in_the_portal_and_approved_by_staff_shows_in_the_balance(
     assert row.locator(".badge").inner_text() == "Pending"
     assert page.locator("#balance-available").inner_text() == "0.00 USD"
 
-    # Staff approve it.
-    # TODO(admin): there is no deposit approval in the admin yet (apps/wallet/admin.py does not
-    # exist). When it does, replace this call by the admin step: a superuser signs in at
-    # f"{live_server.url}/admin/", opens the deposit's change page and approves it there.
-    deposit_approve(deposit_id=deposit.pk, actor=superuser)
+    # A superuser signs in to the admin (own browser context, own session), opens the deposit
+    # from the queue and approves it from its page.
+    staff_context = page.context.browser.new_context(locale="en-US")
+    admin = staff_context.new_page()
+    admin.set_default_timeout(15000)
+    admin.goto(f"{live_server.url}/admin/")
+    admin.fill("input[name=username]", "finance@bursar.example")
+    admin.fill("input[name=password]", DEFAULT_PASSWORD)
+    admin.click("button[type=submit]")
+    admin.wait_for_url(f"{live_server.url}/admin/")
+    admin.goto(f"{live_server.url}/admin/wallet/deposit/")
+    admin.click(f"#result_list a[href='/admin/wallet/deposit/{deposit.pk}/change/']")
+    admin.wait_for_url(f"{live_server.url}/admin/wallet/deposit/{deposit.pk}/change/")
+    admin.click(f"a[href='/admin/wallet/deposit/{deposit.pk}/approve_detail/']")
+    admin.fill("#dialog textarea[name=note]", "Seen on chain")
+    admin.click("#dialog button:has-text('Approve and credit')")
+    admin.wait_for_selector("text=The deposit was approved and credited.")
+    staff_context.close()
+    deposit.refresh_from_db()
+    assert (deposit.status, deposit.reviewed_by) == (RequestStatus.APPROVED, superuser)
+    assert deposit.admin_note == "Seen on chain"
 
     # The investor reloads the wallet and sees the new balance.
     page.reload()

@@ -18,6 +18,8 @@ from tests.wallet.helpers import fund, kyc_approve
 
 pytestmark = pytest.mark.django_db
 
+ADDRESS = "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE"
+
 D = Decimal
 
 # url name -> (English title, Arabic title)
@@ -189,3 +191,19 @@ def test_requests_list_costs_the_same_queries_for_3_or_30_requests(investor, dja
         deposit_request_create(user=investor, amount=f"{30 + n}.00")
     with django_assert_num_queries(4):
         client.get(reverse("portal:wallet_requests"))
+
+
+def test_wallet_page_costs_the_same_queries_for_3_or_30_requests(investor, staff, django_assert_num_queries):
+    kyc_approve(investor)
+    fund(investor, "5000.00", approver=staff)
+    deposit_address_save(network="TRC20", address="TXplatform1")
+    client = _client(investor)
+    for _ in range(2):
+        withdrawal_request_create(user=investor, amount="10.00", address=ADDRESS)
+    with django_assert_num_queries(5):  # session, user, balances, addresses, requests
+        client.get(reverse("portal:wallet"))
+    for _ in range(27):
+        withdrawal_request_create(user=investor, amount="10.00", address=ADDRESS)
+    with django_assert_num_queries(5):
+        response = client.get(reverse("portal:wallet"))
+    assert len(response.context["overview"].recent_requests) == 10

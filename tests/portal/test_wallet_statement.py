@@ -84,7 +84,7 @@ def test_statement_lists_postings_newest_first_with_running_balances(investor, h
     rows = html.split('<tr id="posting-')[1:]
     assert '<td data-label="Date"><time datetime="2026-01-09">Jan. 9, 2026</time></td>' in rows[0]
     assert '<span class="entry-kind">Withdrawal requested (funds held)</span>' in rows[0]
-    assert f'<span class="memo" dir="auto">Withdrawal #{second} requested</span>' in rows[0]
+    assert f'<span class="memo"><bdi>Withdrawal #{second} requested</bdi></span>' in rows[0]
     assert '<td data-label="Credit" class="num credit"></td>' in rows[0]
     assert '<td data-label="Debit" class="num debit"><span class="amount">101.00 USD</span></td>' in rows[0]
     assert '<td data-label="Balance after" class="num"><span class="amount">849.00 USD</span></td>' in rows[0]
