@@ -40,7 +40,8 @@
         return;
       }
       var fee = fixed + (amount * percent * 2n + 10000n) / 20000n; // amount x percent / 100, half up
-      charge.textContent = charge.getAttribute("data-label") + " " + money(amount + fee, currency);
+      // isolated (LRI ... PDI) so that an Arabic sentence does not turn it into "USD 1.00"
+      charge.textContent = charge.getAttribute("data-label") + " \u2066" + money(amount + fee, currency) + "\u2069";
       charge.hidden = false;
     };
     amountInput.addEventListener("input", update);

@@ -1,10 +1,12 @@
 """One real browser (Debian's Chromium through Playwright) through a deposit: the investor asks
-for it in the portal, a superuser approves it in the admin, the investor sees the new balance."""
+for it in the portal, a superuser approves it in the admin, the investor sees the new balance and
+withdraws part of it."""
 
 from decimal import Decimal
 
 import pytest
 
+from apps.accounts.models import KycStatus
 from apps.wallet.models import Deposit, RequestStatus
 from apps.wallet.services.deposits import deposit_address_save
 from tests.factories import DEFAULT_PASSWORD, SuperuserFactory, UserFactory
@@ -12,8 +14,10 @@ from tests.factories import DEFAULT_PASSWORD, SuperuserFactory, UserFactory
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_deposit_asked_in_the_portal_and_approved_by_staff_shows_in_the_balance(live_server, page):
-    investor = UserFactory(email="layla@example.com", first_name="Layla")
+def test_deposit_asked_in_the_portal_and_approved_by_staff_shows_in_the_balance(live_server, page, settings):
+    settings.WITHDRAWAL_FEE_FIXED = Decimal("1.00")
+    settings.WITHDRAWAL_FEE_PERCENT = Decimal("2.50")
+    investor = UserFactory(email="layla@example.com", first_name="Layla", kyc_status=KycStatus.APPROVED)
     superuser = SuperuserFactory(email="finance@bursar.example")
     deposit_address_save(network="TRC20", address="TXplatformDepositAddress01")
 
@@ -75,3 +79,15 @@ def test_deposit_asked_in_the_portal_and_approved_by_staff_shows_in_the_balance(
     assert page.locator("#balance-available").inner_text() == "1,250.75 USD"
     assert page.locator(f"#request-{deposit.pk} .badge").inner_text() == "Approved"
     assert page.locator(f"#request-{deposit.pk} button").count() == 0
+
+    # And withdraws part of it: the page says what the amount typed will cost (amount + fee).
+    page.click("main a:has-text('Withdraw')")
+    page.wait_for_url(f"{live_server.url}/wallet/withdraw/")
+    assert page.locator("#withdraw-charge").is_hidden()
+    page.fill("#id_amount", "100.10")  # fee 1.00 + 2.50% of 100.10 (2.5025 → 2.50)
+    assert page.locator("#withdraw-charge").inner_text() == "You will be charged \u2066103.60 USD\u2069"
+    page.fill("#id_address", "TQn9Y2khEsLJW1ChVWFMSMeRDow5KcbLSE")
+    page.click("main button:has-text('Send withdrawal request')")
+    page.wait_for_url(f"{live_server.url}/wallet/")
+    assert page.locator("#balance-available").inner_text() == "1,147.15 USD"
+    assert page.locator("#balance-held").inner_text() == "103.60 USD"

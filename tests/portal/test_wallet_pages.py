@@ -207,3 +207,10 @@ def test_wallet_page_costs_the_same_queries_for_3_or_30_requests(investor, staff
     with django_assert_num_queries(5):
         response = client.get(reverse("portal:wallet"))
     assert len(response.context["overview"].recent_requests) == 10
+
+
+def test_identity_check_explanation_in_arabic(investor):
+    html = _client(investor, "ar").get(reverse("portal:wallet_withdraw")).content.decode()
+    assert "تحقّق من هويتك أولًا" in html
+    assert '<span class="badge badge-kyc-not_submitted">' in html
+    assert english_words_left(html, allowed={"Bursar", "English", "KYC", "USD"}) == []
