@@ -291,3 +291,27 @@ def test_roles_hold_the_wallet_permissions():
     assert wallet_permissions(roles.OPERATIONS) == ["view_account", "view_deposit", "view_entry", "view_withdrawal"]
     assert wallet_permissions(roles.SUPPORT) == ["view_deposit", "view_withdrawal"]
     assert wallet_permissions(roles.KYC_REVIEW) == []
+
+
+def test_wallet_admins_pass_their_checks_before_permissions_exist():
+    """``migrate`` on a fresh database runs the system checks before any permission row exists:
+    an action guarded by a dotted permission ("wallet.view_entry") would fail unfold's check."""
+    from django.contrib import admin
+    from django.contrib.auth.models import Permission
+
+    Permission.objects.all().delete()
+    wallet_admins = [
+        model_admin for model, model_admin in admin.site._registry.items() if model._meta.app_label == "wallet"
+    ]
+    assert len(wallet_admins) == 7
+    assert [error for model_admin in wallet_admins for error in model_admin.check()] == []
+
+
+def test_deposit_address_filters(finance, admin_client_for):
+    deposit_address_save(network="TRC20", address="TX1")
+    deposit_address_save(network="ERC20", address="0x2", is_active=False)
+    client = admin_client_for(finance)
+    listed = client.get("/admin/wallet/depositaddress/", {"network": "ERC20"}).context["cl"].result_list
+    assert [address.address for address in listed] == ["0x2"]
+    listed = client.get("/admin/wallet/depositaddress/", {"is_active__exact": "1"}).context["cl"].result_list
+    assert [address.address for address in listed] == ["TX1"]

@@ -72,8 +72,8 @@ def test_changelist_shows_fee_destination_and_approvals(finance, admin_client_fo
     assert response.status_code == 200
     assert [w.pk for w in response.context["cl"].result_list] == [big.pk, small.pk]
     model_admin = response.context["cl"].model_admin
-    assert model_admin.display_fee(small) == "1.50 USD"
-    assert model_admin.display_amount(big) == "15,000.00 USD"
+    assert model_admin.display_fee(small) == '<span class="whitespace-nowrap">1.50 USD</span>'
+    assert model_admin.display_amount(big) == '<span class="whitespace-nowrap">15,000.00 USD</span>'
     assert model_admin.display_approvals(small) == "one"
     assert model_admin.display_approvals(big) == "two needed"
     assert "0xBigDes…ddress42" in response.text

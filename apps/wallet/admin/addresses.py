@@ -8,7 +8,7 @@ from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from unfold.admin import ModelAdmin
-from unfold.contrib.filters.admin import BooleanRadioFilter
+from unfold.contrib.filters.admin import AllValuesCheckboxFilter, BooleanRadioFilter
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
@@ -22,9 +22,9 @@ from apps.wallet.services.deposits import deposit_address_save
 @admin.register(DepositAddress)
 class DepositAddressAdmin(ModelAdmin):
     form = DepositAddressForm
-    list_display = ("display_address", "network", "label", "display_active", "display_created")
+    list_display = ("display_address", "network", "display_active", "display_created")
     list_display_links = ("display_address",)
-    list_filter = (("is_active", BooleanRadioFilter), "network")
+    list_filter = (("is_active", BooleanRadioFilter), ("network", AllValuesCheckboxFilter))
     search_fields = ("address", "label", "network")
     ordering = ("network", "id")
     fields = ("network", "address", "label", "is_active", "created_at")
@@ -61,7 +61,7 @@ class DepositAddressAdmin(ModelAdmin):
 
     @display(description=_("Address"), header=True, ordering="address")
     def display_address(self, obj: DepositAddress):
-        return [obj.address, obj.label or obj.network]
+        return [obj.address, obj.label]
 
     @display(description=_("Active"), boolean=True, ordering="is_active")
     def display_active(self, obj: DepositAddress) -> bool:

@@ -26,6 +26,7 @@ from apps.wallet.admin.base import (
     ReviewActionsMixin,
     counted,
     money,
+    money_cell,
     short_date,
     user_link,
 )
@@ -189,7 +190,7 @@ class AdjustmentAdmin(ReviewActionsMixin, ModelAdmin):
 
     @display(description=_("Amount"), ordering="amount")
     def display_amount(self, obj: Adjustment) -> str:
-        return money(obj.amount, obj.currency)
+        return money_cell(obj.amount, obj.currency)
 
     @display(description=_("Reason"))
     def display_reason(self, obj: Adjustment) -> str:

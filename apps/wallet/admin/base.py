@@ -40,6 +40,11 @@ def money(amount: Decimal, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
 
 
+def money_cell(amount: Decimal, currency: str) -> str:
+    """A money column: on one line."""
+    return format_html('<span class="whitespace-nowrap">{}</span>', money(amount, currency))
+
+
 def short_date(value) -> str:
     return formats.date_format(timezone.localtime(value), "j M Y, H:i") if value else "-"
 
@@ -57,7 +62,7 @@ def truncated(value: str, *, keep: int = 8) -> str:
         return "-"
     if len(value) <= 2 * keep + 1:
         return value
-    return format_html('<span title="{}" class="font-mono">{}…{}</span>', value, value[:keep], value[-keep:])
+    return format_html('<span title="{}">{}…{}</span>', value, value[:keep], value[-keep:])
 
 
 def counted(message) -> Callable[[list], str]:

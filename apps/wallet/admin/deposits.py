@@ -18,7 +18,7 @@ from apps.wallet.admin.base import (
     ReadOnlyAdminMixin,
     ReviewActionsMixin,
     counted,
-    money,
+    money_cell,
     short_date,
     truncated,
     user_link,
@@ -94,7 +94,7 @@ class DepositAdmin(ReviewActionsMixin, ReadOnlyAdminMixin, ModelAdmin):
 
     @display(description=_("Amount"), ordering="amount")
     def display_amount(self, obj: Deposit) -> str:
-        return money(obj.amount, obj.currency)
+        return money_cell(obj.amount, obj.currency)
 
     @display(description=_("Sender address"))
     def display_sender(self, obj: Deposit) -> str:

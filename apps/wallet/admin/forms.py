@@ -78,10 +78,9 @@ class WithdrawalApproveForm(forms.Form):
         for withdrawal in withdrawals:
             if withdrawal.status != RequestStatus.PENDING:
                 continue
-            label = _("Payout hash for #%(id)s (%(amount)s %(currency)s)") % {
+            label = _("Payout hash for #%(id)s (%(amount)s)") % {
                 "id": withdrawal.pk,
-                "amount": withdrawal.amount,
-                "currency": withdrawal.currency,
+                "amount": f"{withdrawal.amount:,.2f} {withdrawal.currency}",
             }
             self.fields[withdrawal_payout_field_name(withdrawal)] = _payout_hash_field(
                 required=not withdrawal_is_first_approval(withdrawal), label=label

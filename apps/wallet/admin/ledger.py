@@ -10,6 +10,7 @@ from django.core.exceptions import ObjectDoesNotExist
 from django.http import HttpRequest
 from django.template.response import TemplateResponse
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -22,7 +23,7 @@ from unfold.contrib.filters.admin import (
 )
 from unfold.decorators import action, display
 
-from apps.wallet.admin.base import ReadOnlyAdminMixin, money, short_date, user_link
+from apps.wallet.admin.base import ReadOnlyAdminMixin, money, money_cell, short_date, user_link
 from apps.wallet.admin.export import ledger_csv_response
 from apps.wallet.admin.forms import EXPORT_MAX_DAYS, LedgerExportForm
 from apps.wallet.admin.paginator import CappedCountPaginator
@@ -40,7 +41,7 @@ ENTRY_SOURCES = (
 
 def signed_amount(amount, currency: str) -> str:
     return format_html(
-        '<span class="font-medium tabular-nums {}">{}</span>', AMOUNT_CLASSES[amount > 0], money(amount, currency)
+        '<span class="font-medium whitespace-nowrap {}">{}</span>', AMOUNT_CLASSES[amount > 0], money(amount, currency)
     )
 
 
@@ -75,6 +76,7 @@ class PostingInline(ReadOnlyAdminMixin, TabularInline):
     extra = 0
     max_num = 0
     can_delete = False
+    hide_title = True
     verbose_name_plural = _("Postings")
 
     def get_queryset(self, request: HttpRequest):
@@ -93,7 +95,7 @@ class PostingInline(ReadOnlyAdminMixin, TabularInline):
 
     @display(description=_("Balance after"))
     def display_balance_after(self, obj: Posting) -> str:
-        return money(obj.balance_after, obj.currency)
+        return money_cell(obj.balance_after, obj.currency)
 
 
 @admin.register(Entry)
@@ -102,7 +104,7 @@ class EntryAdmin(LedgerListMixin, ModelAdmin):
         "id",
         "display_kind",
         "natural_key",
-        "business_date",
+        "display_business_date",
         "display_actor",
         "display_memo",
         "display_created",
@@ -148,6 +150,10 @@ class EntryAdmin(LedgerListMixin, ModelAdmin):
     def display_kind(self, obj: Entry) -> str:
         return obj.get_kind_display()
 
+    @display(description=_("Business date"))
+    def display_business_date(self, obj: Entry) -> str:
+        return formats.date_format(obj.business_date, "j M Y")
+
     @display(description=_("Actor"))
     def display_actor(self, obj: Entry) -> str:
         return obj.actor.email if obj.actor else _("system")
@@ -180,7 +186,12 @@ class EntryAdmin(LedgerListMixin, ModelAdmin):
         url = reverse("admin:wallet_entry_change", args=(reversal.pk,))
         return format_html('<a href="{}" class="text-primary-600 dark:text-primary-500">{}</a>', url, reversal)
 
-    @action(description=_("Export CSV"), icon="download", permissions=["wallet.view_entry"], url_path="export")
+    def has_export_permission(self, request: HttpRequest, obj=None) -> bool:
+        """A method rather than ``"wallet.view_entry"`` in ``permissions``: unfold's system check
+        looks dotted permissions up in the database, which breaks ``migrate`` on a fresh one."""
+        return request.user.has_perm("wallet.view_entry")
+
+    @action(description=_("Export CSV"), icon="download", permissions=["export"], url_path="export")
     def export_csv(self, request: HttpRequest):
         """Asks for a range of business dates, then streams its postings as CSV."""
         form = LedgerExportForm(request.GET if "date_from" in request.GET else None)
@@ -235,7 +246,7 @@ class AccountAdmin(LedgerListMixin, ModelAdmin):
 
     @display(description=_("Balance"))
     def display_balance(self, obj: Account) -> str:
-        return format_html('<span class="font-medium tabular-nums">{}</span>', money(obj.balance, obj.currency))
+        return format_html('<span class="font-medium whitespace-nowrap">{}</span>', money(obj.balance, obj.currency))
 
     @display(description=_("Opened"))
     def display_created(self, obj: Account) -> str:
@@ -285,7 +296,7 @@ class PostingAdmin(LedgerListMixin, ModelAdmin):
 
     @display(description=_("Business date"))
     def display_business_date(self, obj: Posting) -> str:
-        return obj.entry.business_date.isoformat()
+        return formats.date_format(obj.entry.business_date, "j M Y")
 
     @display(description=_("Account"))
     def display_account(self, obj: Posting) -> str:
@@ -297,4 +308,4 @@ class PostingAdmin(LedgerListMixin, ModelAdmin):
 
     @display(description=_("Balance after"))
     def display_balance_after(self, obj: Posting) -> str:
-        return money(obj.balance_after, obj.currency)
+        return money_cell(obj.balance_after, obj.currency)

@@ -4,6 +4,7 @@ each with the running balance it left (``selectors.statement_for_user``)."""
 from django.contrib.admin.utils import unquote
 from django.http import HttpRequest
 from django.urls import reverse
+from django.utils import formats
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
@@ -12,7 +13,7 @@ from unfold.datasets import BaseDataset
 from unfold.decorators import display
 
 from apps.accounts.models import User
-from apps.wallet.admin.base import money
+from apps.wallet.admin.base import money_cell
 from apps.wallet.admin.ledger import signed_amount
 from apps.wallet.admin.paginator import CappedCountPaginator
 from apps.wallet.models import Posting
@@ -58,7 +59,7 @@ class StatementDatasetAdmin(ModelAdmin):
 
     @display(description=_("Business date"))
     def display_business_date(self, obj: Posting) -> str:
-        return obj.entry.business_date.isoformat()
+        return formats.date_format(obj.entry.business_date, "j M Y")
 
     @display(description=_("Kind"), label=True)
     def display_kind(self, obj: Posting) -> str:
@@ -74,7 +75,7 @@ class StatementDatasetAdmin(ModelAdmin):
 
     @display(description=_("Balance after"))
     def display_balance_after(self, obj: Posting) -> str:
-        return money(obj.balance_after, obj.currency)
+        return money_cell(obj.balance_after, obj.currency)
 
 
 def _user_id(object_id) -> int | None:

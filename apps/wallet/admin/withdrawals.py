@@ -25,7 +25,7 @@ from apps.wallet.admin.base import (
     ReadOnlyAdminMixin,
     ReviewActionsMixin,
     counted,
-    money,
+    money_cell,
     short_date,
     truncated,
     user_link,
@@ -122,11 +122,11 @@ class WithdrawalAdmin(ReviewActionsMixin, ReadOnlyAdminMixin, ModelAdmin):
 
     @display(description=_("Amount"), ordering="amount")
     def display_amount(self, obj: Withdrawal) -> str:
-        return money(obj.amount, obj.currency)
+        return money_cell(obj.amount, obj.currency)
 
     @display(description=_("Fee"))
     def display_fee(self, obj: Withdrawal) -> str:
-        return money(obj.fee, obj.currency)
+        return money_cell(obj.fee, obj.currency)
 
     @display(description=_("Destination"))
     def display_address(self, obj: Withdrawal) -> str:
