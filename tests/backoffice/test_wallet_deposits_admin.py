@@ -64,7 +64,7 @@ def test_changelist_columns_and_change_page(finance, admin_client_for, investor)
     response = client.get(CHANGELIST)
     assert "1,234.50 USD" in response.text
     assert investor.email in response.text
-    assert "TXsender…89abcdef" in response.text
+    assert "TXsend…abcdef" in response.text
     page = client.get(change_url(deposit))
     assert page.status_code == 200
     assert [action["title"] for action in page.context["actions_detail"]] == ["Approve", "Reject"]

@@ -56,13 +56,13 @@ def user_link(user) -> str:
     return format_html('<a href="{}" class="text-primary-600 dark:text-primary-500">{}</a>', url, user.email)
 
 
-def truncated(value: str, *, keep: int = 8) -> str:
+def truncated(value: str, *, keep: int = 6) -> str:
     """A long address or hash shortened in the middle; the whole value in the tooltip."""
     if not value:
         return "-"
     if len(value) <= 2 * keep + 1:
         return value
-    return format_html('<span title="{}">{}…{}</span>', value, value[:keep], value[-keep:])
+    return format_html('<span title="{}" class="whitespace-nowrap">{}…{}</span>', value, value[:keep], value[-keep:])
 
 
 def counted(message) -> Callable[[list], str]:
