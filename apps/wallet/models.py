@@ -96,9 +96,9 @@ class EntryKind(models.TextChoices):
 class Entry(models.Model):
     """One business event. ``natural_key`` makes each event happen at most once (I6)."""
 
-    kind = models.CharField(_("kind"), max_length=24, choices=EntryKind.choices, db_index=True)
+    kind = models.CharField(_("kind"), max_length=24, choices=EntryKind.choices)
     natural_key = models.CharField(_("natural key"), max_length=120)
-    business_date = models.DateField(_("business date"), db_index=True)
+    business_date = models.DateField(_("business date"))
     currency = currency_field()
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -117,6 +117,11 @@ class Entry(models.Model):
         verbose_name_plural = _("ledger entries")
         ordering = ["-id"]
         constraints = [models.UniqueConstraint(fields=["natural_key"], name="wallet_entry_natural_key_unique")]
+        # The admin lists entries newest first, filtered by kind or business date (P3).
+        indexes = [
+            models.Index(fields=["kind", "-id"], name="wallet_entry_kind_id"),
+            models.Index(fields=["business_date", "-id"], name="wallet_entry_date_id"),
+        ]
 
     def __str__(self) -> str:
         return f"#{self.pk} {self.natural_key}"
@@ -315,6 +320,7 @@ class Adjustment(models.Model):
         verbose_name_plural = _("adjustments")
         ordering = ["-created_at", "-id"]
         permissions = [("check_adjustment", "Can approve or reject another staff member's adjustment")]
+        indexes = [models.Index(fields=["status", "-created_at"], name="wallet_adjustment_status_time")]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_adjustment_amount_positive"),
             models.CheckConstraint(condition=~Q(reason=""), name="wallet_adjustment_reason_required"),

@@ -7,17 +7,16 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import Sum
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import KycStatus, User
-from apps.common.dates import business_date_today, business_day_bounds
 from apps.common.errors import ApplicationError
 from apps.common.money import CENT
 from apps.messaging.services import notification_send
 from apps.wallet.lock_objects import accounts_lock, request_lock
 from apps.wallet.models import AccountKind, EntryKind, RequestStatus, Withdrawal, request_number_next
+from apps.wallet.selectors.balances import withdrawal_total_today_for_user
 from apps.wallet.services.common import amount_clean, limits_check, pending_check, reviewer_check, text_required
 from apps.wallet.services.ledger import Leg, entry_post, investor_account, platform_account, transfer_legs
 
@@ -25,16 +24,6 @@ from apps.wallet.services.ledger import Leg, entry_post, investor_account, platf
 def withdrawal_fee_for(amount: Decimal) -> Decimal:
     percent = (amount * settings.WITHDRAWAL_FEE_PERCENT / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
     return settings.WITHDRAWAL_FEE_FIXED + percent
-
-
-def _daily_total(user, *, day) -> Decimal:
-    start, end = business_day_bounds(day)
-    total = (
-        Withdrawal.objects.filter(user=user, created_at__gte=start, created_at__lt=end)
-        .exclude(status__in=[RequestStatus.REJECTED, RequestStatus.CANCELLED])
-        .aggregate(total=Sum("amount"))["total"]
-    )
-    return total or Decimal("0.00")
 
 
 def _kyc_check(user) -> None:
@@ -54,7 +43,7 @@ def withdrawal_request_create(*, user, amount, address: str) -> Withdrawal:
     available = investor_account(user=user, kind=AccountKind.AVAILABLE)
     held = investor_account(user=user, kind=AccountKind.HELD)
     accounts_lock(account_ids=[available.pk, held.pk])  # serialises this user's withdrawals
-    if _daily_total(user, day=business_date_today()) + amount > settings.WITHDRAWAL_DAILY_LIMIT:
+    if withdrawal_total_today_for_user(user=user) + amount > settings.WITHDRAWAL_DAILY_LIMIT:
         raise ApplicationError(
             _("This would exceed your daily withdrawal limit of %(limit)s.")
             % {"limit": settings.WITHDRAWAL_DAILY_LIMIT},
