@@ -1,7 +1,7 @@
 from django.urls import path
 
 from apps.portal.views import accounts as views
-from apps.portal.views import wallet
+from apps.portal.views import notifications, wallet
 
 app_name = "portal"
 urlpatterns = [
@@ -26,4 +26,7 @@ urlpatterns = [
     path("wallet/withdrawals/<int:withdrawal_id>/cancel/", wallet.withdrawal_cancel, name="wallet_withdrawal_cancel"),
     path("wallet/statement/", wallet.statement, name="wallet_statement"),
     path("wallet/statement.csv", wallet.statement_csv, name="wallet_statement_csv"),
+    # notices
+    path("notifications/", notifications.notification_list, name="notifications"),
+    path("notifications/read/", notifications.notifications_mark_read, name="notifications_mark_read"),
 ]
