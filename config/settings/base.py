@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "apps.backoffice",
     "apps.portal",
     "apps.wallet",
+    "apps.investments",
+    "apps.referrals",
     "apps.messaging",
     "workers",
 ]

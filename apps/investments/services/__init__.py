@@ -1,0 +1,1 @@
+"""Every write on investments: plans (with their history) and positions."""

@@ -1,0 +1,114 @@
+"""Buying a plan: one transaction that checks, freezes the terms onto a position, records the
+investor's acceptance, moves available → invested and pays referral commissions."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+from decimal import Decimal
+
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from apps.common.dates import business_date_today
+from apps.common.errors import ApplicationError
+from apps.investments.models import PayoutSchedule, Plan, Position
+from apps.investments.returns import cumulative_return, return_for_day
+from apps.referrals.services import commissions_pay
+from apps.wallet.models import AccountKind, EntryKind
+from apps.wallet.services.common import amount_clean
+from apps.wallet.services.ledger import entry_post, investor_account, transfer_legs
+
+
+@dataclass(frozen=True)
+class Quote:
+    """What the investor sees before confirming."""
+
+    plan: Plan
+    amount: Decimal
+    first_day_return: Decimal
+    total_return: Decimal
+    start_date: date
+    first_accrual_date: date
+    maturity_date: date
+    payable_at_maturity: Decimal
+
+
+def _plan_for_investing(plan_id) -> Plan:
+    plan = Plan.objects.filter(pk=plan_id, is_active=True).first() if isinstance(plan_id, int) else None
+    if plan is None:
+        raise ApplicationError(
+            _("This plan does not exist or is no longer offered."), code="invalid_pack", field="pack_id"
+        )
+    return plan
+
+
+def investment_quote(*, plan_id, amount) -> Quote:
+    plan = _plan_for_investing(plan_id)
+    amount = amount_clean(amount)
+    if not plan.min_amount <= amount <= plan.max_amount:
+        raise ApplicationError(
+            _("Invest between %(min)s and %(max)s in this plan.") % {"min": plan.min_amount, "max": plan.max_amount},
+            code="amount_out_of_range",
+            field="amount",
+        )
+    start = business_date_today()
+    total = cumulative_return(principal=amount, daily_rate=plan.daily_rate, days=plan.term_days)
+    at_maturity = (amount if plan.capital_back else Decimal("0.00")) + (
+        total if plan.payout_schedule == PayoutSchedule.AT_MATURITY else Decimal("0.00")
+    )
+    return Quote(
+        plan=plan,
+        amount=amount,
+        first_day_return=return_for_day(principal=amount, daily_rate=plan.daily_rate, day=1),
+        total_return=total,
+        start_date=start,
+        first_accrual_date=start + timedelta(days=1),
+        maturity_date=start + timedelta(days=plan.term_days),
+        payable_at_maturity=at_maturity,
+    )
+
+
+@transaction.atomic(durable=True)
+def investment_open(*, user, plan_id, amount, terms_accepted: bool) -> Position:
+    if not terms_accepted:
+        raise ApplicationError(
+            _("Read and accept the plan's terms and risks first."), code="terms_not_accepted", field="accept_terms"
+        )
+    Plan.objects.select_for_update().filter(pk=plan_id if isinstance(plan_id, int) else None).first()
+    quote = investment_quote(plan_id=plan_id, amount=amount)
+    plan = quote.plan
+    position = Position.objects.create(
+        user=user,
+        plan=plan,
+        principal=quote.amount,
+        daily_rate=plan.daily_rate,
+        term_days=plan.term_days,
+        payout_schedule=plan.payout_schedule,
+        capital_back=plan.capital_back,
+        start_date=quote.start_date,
+        maturity_date=quote.maturity_date,
+        terms_accepted_at=timezone.now(),
+        terms_snapshot={
+            "plan": plan.name,
+            "daily_rate": str(plan.daily_rate),
+            "term_days": plan.term_days,
+            "payout_schedule": plan.payout_schedule,
+            "capital_back": plan.capital_back,
+            "risk_disclosure": plan.risk_disclosure,
+            "total_return": str(quote.total_return),
+        },
+    )
+    position.open_entry = entry_post(
+        kind=EntryKind.INVESTMENT,
+        natural_key=f"investment:{position.pk}",
+        legs=transfer_legs(
+            debit=investor_account(user=user, kind=AccountKind.AVAILABLE),
+            credit=investor_account(user=user, kind=AccountKind.INVESTED),
+            amount=quote.amount,
+        ),
+        actor=user,
+        memo=f"{plan.name}, position #{position.pk}",
+    )
+    position.save(update_fields=["open_entry"])
+    commissions_pay(position=position)
+    return position
