@@ -43,6 +43,12 @@ SCHEDULE: tuple[Job, ...] = (
         description="Records that beat, the broker and a worker are alive; shown on the dashboard.",
     ),
     Job(
+        name="investment-jobs",
+        task="workers.tasks.daily_investment_jobs_task",
+        when=Cron(minute="5"),
+        description="Hourly: accrue returns for every business date not yet done, then mature due positions.",
+    ),
+    Job(
         name="ledger-check",
         task="workers.tasks.ledger_check_task",
         when=Cron(minute="30", hour="2"),

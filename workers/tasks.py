@@ -13,3 +13,14 @@ def ledger_check_task() -> bool:
     from workers.services import ledger_check_run
 
     return ledger_check_run()
+
+
+@shared_task
+def daily_investment_jobs_task() -> None:
+    """Accrue every pending business date, then mature what is due. Idempotent and cheap when
+    there is nothing to do, so beat runs it every hour (whatever the platform's time zone)."""
+    from apps.investments.services.accrual import accrue_returns
+    from apps.investments.services.maturity import mature_investments
+
+    accrue_returns()
+    mature_investments()

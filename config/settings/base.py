@@ -276,6 +276,8 @@ KYC_REQUIRED_FOR_WITHDRAWAL = env.bool("KYC_REQUIRED_FOR_WITHDRAWAL", default=Tr
 # Withdrawals and manual adjustments strictly above this need a second staff member (I8).
 FOUR_EYES_THRESHOLD = env_money("FOUR_EYES_THRESHOLD", "10000.00")
 LEDGER_ALERT_EMAILS = env.list("LEDGER_ALERT_EMAILS", default=[])
+# Positions per transaction in the daily jobs (accrual, maturity).
+ACCRUAL_CHUNK_SIZE = env.int("ACCRUAL_CHUNK_SIZE", default=20000)
 
 # --- Celery -----------------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport under var/ (no broker server needed).

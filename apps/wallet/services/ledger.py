@@ -127,9 +127,59 @@ def transfer_legs(*, debit: Account, credit: Account, amount: Decimal) -> list[L
     return [Leg(account_id=debit.pk, amount=-amount), Leg(account_id=credit.pk, amount=amount)]
 
 
+@dataclass(frozen=True)
+class EntrySpec:
+    """One entry for ``entries_post_many``."""
+
+    kind: str
+    natural_key: str
+    legs: Sequence[Leg]
+    memo: str = ""
+
+
+def entries_post_many(*, specs: Sequence[EntrySpec], business_date: date, actor=None) -> list[Entry]:
+    """Post many balanced entries in a few statements (jobs): one lock of every account in id
+    order, bulk inserts of entries and postings with running balances, one bulk update of the
+    cached balances. Same rules as ``entry_post``; must run inside the caller's transaction."""
+    if not transaction.get_connection().in_atomic_block:
+        raise RuntimeError("entries_post_many must run inside a transaction")
+    if not specs:
+        return []
+    for spec in specs:
+        _legs_check(spec.legs)
+    accounts = accounts_lock(account_ids=[leg.account_id for spec in specs for leg in spec.legs])
+    balances = {pk: account.balance for pk, account in accounts.items()}
+    entries = Entry.objects.bulk_create(
+        [
+            Entry(kind=s.kind, natural_key=s.natural_key, business_date=business_date, actor=actor, memo=s.memo[:255])
+            for s in specs
+        ]
+    )
+    postings = []
+    for spec, entry in zip(specs, entries, strict=True):
+        for leg in spec.legs:
+            account = accounts[leg.account_id]
+            balances[account.pk] += leg.amount
+            if account.kind in INVESTOR_KINDS and balances[account.pk] < 0:
+                raise ApplicationError(
+                    _("Not enough funds on account %(id)s.") % {"id": account.pk}, code="insufficient_balance"
+                )
+            postings.append(
+                Posting(entry=entry, account=account, amount=leg.amount, balance_after=balances[account.pk])
+            )
+    Posting.objects.bulk_create(postings, batch_size=2000)
+    changed = [account for pk, account in accounts.items() if balances[pk] != account.balance]
+    for account in changed:
+        account.balance = balances[account.pk]
+    Account.objects.bulk_update(changed, ["balance"], batch_size=500)
+    return entries
+
+
 __all__ = [
     "AccountKind",
+    "EntrySpec",
     "Leg",
+    "entries_post_many",
     "entry_post",
     "entry_reverse",
     "investor_account",

@@ -1,0 +1,127 @@
+"""Maturity (the ``mature_investments`` job).
+
+On its maturity date a position pays what it still owes and closes, once (I6:
+``maturity:<position>``): the principal goes invested → available when capital comes back
+(otherwise invested → return expense: the platform keeps it), and an at-maturity plan's
+recorded returns go return expense → available. Positions whose maturity date has passed are
+caught up. Maturity for a date needs that date's accrual to be done first.
+"""
+
+from collections import defaultdict
+from datetime import date
+from decimal import Decimal
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import Case, Sum, Value, When
+from django.utils import timezone
+
+from apps.common.dates import business_date_today
+from apps.common.errors import ApplicationError
+from apps.investments.models import Accrual, PayoutSchedule, Position, PositionStatus
+from apps.investments.services.accrual import JOB as ACCRUAL_JOB
+from apps.wallet.models import Account, AccountKind, EntryKind
+from apps.wallet.services.ledger import EntrySpec, Leg, entries_post_many, platform_account
+from workers.jobs import ChunkResult, business_date_check, job_lock, last_succeeded_date, run_add_chunk, run_for_date
+from workers.models import JobRun
+
+JOB = "mature_investments"
+
+
+def _after_chunk(index: int) -> None:
+    """Called after each committed chunk; tests replace it to simulate a crash."""
+
+
+def mature_investments(*, through: date | None = None, trigger: str = "schedule", actor=None) -> JobRun:
+    """Close every active position that matures on or before ``through`` (default: today)."""
+    day = through or business_date_today()
+    business_date_check(day)
+    due = Position.objects.filter(status=PositionStatus.ACTIVE, maturity_date__lte=day)
+    accrued_through = last_succeeded_date(ACCRUAL_JOB)
+    if due.exists() and (accrued_through is None or accrued_through < day):
+        raise ApplicationError(
+            f"Returns are accrued through {accrued_through or 'no date yet'}: run accrue_returns through {day} first.",
+            code="accrual_behind",
+        )
+    with job_lock(JOB):
+        return run_for_date(
+            job=JOB, business_date=day, work=lambda run: _mature(day, run), trigger=trigger, actor=actor
+        )
+
+
+def _mature(day: date, run: JobRun) -> None:
+    due = Position.objects.filter(status=PositionStatus.ACTIVE, maturity_date__lte=day)
+    index = 0
+    while True:
+        ids = list(due.order_by("pk").values_list("pk", flat=True)[: settings.ACCRUAL_CHUNK_SIZE])
+        if not ids:
+            return
+        with transaction.atomic():
+            run_add_chunk(run, _chunk(ids=ids, day=day))
+        index += 1
+        _after_chunk(index)
+
+
+def _chunk(*, ids: list[int], day: date) -> ChunkResult:
+    positions = list(
+        Position.objects.select_for_update(of=("self",)).filter(pk__in=ids, status=PositionStatus.ACTIVE).order_by("pk")
+    )
+    owed = dict(
+        Accrual.objects.filter(position__in=positions, entry__isnull=True, amount__gt=0)
+        .values("position_id")
+        .annotate(total=Sum("amount"))
+        .values_list("position_id", "total")
+    )
+    accounts = _accounts(user_ids={position.user_id for position in positions})
+    expense = platform_account(AccountKind.RETURN_EXPENSE).pk
+    specs, paid = [], Decimal("0.00")
+    for position in positions:
+        legs = _legs(position, accounts=accounts, expense=expense, returns=owed.get(position.pk, Decimal("0.00")))
+        paid += sum(
+            (leg.amount for leg in legs if leg.account_id == accounts[(position.user_id, "available")]), Decimal(0)
+        )
+        specs.append(EntrySpec(kind=EntryKind.MATURITY, natural_key=f"maturity:{position.pk}", legs=legs))
+    entries = entries_post_many(specs=specs, business_date=day)
+    entry_of = {position.pk: entry.pk for position, entry in zip(positions, entries, strict=True)}
+    now = timezone.now()
+    for position in positions:
+        position.status, position.maturity_entry_id, position.matured_at = (
+            PositionStatus.MATURED,
+            entry_of[position.pk],
+            now,
+        )
+    Position.objects.bulk_update(positions, ["status", "maturity_entry", "matured_at"], batch_size=500)
+    if owed:
+        Accrual.objects.filter(position_id__in=list(owed), entry__isnull=True).update(
+            entry_id=Case(*[When(position_id=pk, then=Value(entry_of[pk])) for pk in owed])
+        )
+    return ChunkResult(processed=len(positions), created=len(positions), amount=paid)
+
+
+def _legs(position: Position, *, accounts: dict, expense: int, returns: Decimal) -> list[Leg]:
+    available = accounts[(position.user_id, "available")]
+    invested = accounts[(position.user_id, "invested")]
+    legs = [Leg(invested, -position.principal)]
+    legs.append(Leg(available if position.capital_back else expense, position.principal))
+    if position.payout_schedule == PayoutSchedule.AT_MATURITY and returns > 0:
+        legs += [Leg(expense, -returns), Leg(available, returns)]
+    return _merged(legs)
+
+
+def _merged(legs: list[Leg]) -> list[Leg]:
+    """One leg per account (an account both debited and credited nets out)."""
+    totals: dict[int, Decimal] = defaultdict(Decimal)
+    for leg in legs:
+        totals[leg.account_id] += leg.amount
+    return [Leg(account_id, amount) for account_id, amount in totals.items() if amount != 0]
+
+
+def _accounts(*, user_ids: set[int]) -> dict[tuple[int, str], int]:
+    currency = settings.PLATFORM_CURRENCY
+    kinds = (AccountKind.AVAILABLE, AccountKind.INVESTED)
+    Account.objects.bulk_create(
+        [Account(owner_id=user_id, kind=kind, currency=currency) for user_id in user_ids for kind in kinds],
+        ignore_conflicts=True,
+    )
+    rows = Account.objects.filter(owner_id__in=user_ids, kind__in=kinds, currency=currency)
+    return {(owner_id, kind): pk for owner_id, kind, pk in rows.values_list("owner_id", "kind", "pk")}

@@ -1,0 +1,108 @@
+"""Job plumbing shared by every daily job: a lock so two copies never work at once, a
+``JobRun`` record per business date, and the list of dates still to do (catch-up in order)."""
+
+import traceback
+import uuid
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db import IntegrityError, transaction
+from django.db.models import F, Max
+from django.utils import timezone
+
+from apps.common.dates import business_date_today
+from apps.common.errors import ApplicationError
+from workers.models import JobLock, JobRun, JobStatus
+
+LOCK_TTL = timedelta(minutes=30)
+
+
+class JobLocked(ApplicationError):
+    def __init__(self, name: str):
+        super().__init__(f"Another copy of {name} is running.", code="job_locked", status_code=409)
+
+
+@dataclass
+class ChunkResult:
+    processed: int = 0
+    created: int = 0
+    amount: object = 0
+
+
+def lock_acquire(*, name: str, holder: str, ttl: timedelta = LOCK_TTL) -> bool:
+    """Take the lock, or take it over if its holder let it expire; False if someone holds it."""
+    now = timezone.now()
+    with transaction.atomic():
+        taken = JobLock.objects.filter(name=name, expires_at__lt=now).update(
+            holder=holder, acquired_at=now, expires_at=now + ttl
+        )
+        if taken:
+            return True
+        try:
+            with transaction.atomic():
+                JobLock.objects.create(name=name, holder=holder, acquired_at=now, expires_at=now + ttl)
+        except IntegrityError:
+            return False
+    return True
+
+
+def lock_renew(*, name: str, holder: str, ttl: timedelta = LOCK_TTL) -> None:
+    JobLock.objects.filter(name=name, holder=holder).update(expires_at=timezone.now() + ttl)
+
+
+def lock_release(*, name: str, holder: str) -> None:
+    JobLock.objects.filter(name=name, holder=holder).delete()
+
+
+@contextmanager
+def job_lock(name: str) -> Iterator[str]:
+    holder = uuid.uuid4().hex
+    if not lock_acquire(name=name, holder=holder):
+        raise JobLocked(name)
+    try:
+        yield holder
+    finally:
+        lock_release(name=name, holder=holder)
+
+
+def last_succeeded_date(job: str) -> date | None:
+    return JobRun.objects.filter(job=job, status=JobStatus.SUCCEEDED).aggregate(last=Max("business_date"))["last"]
+
+
+def dates_between(first: date, last: date) -> list[date]:
+    return [first + timedelta(days=offset) for offset in range((last - first).days + 1)]
+
+
+def business_date_check(day: date) -> None:
+    if day > business_date_today():
+        raise ApplicationError(f"{day} is in the future: jobs run only for dates up to today.", code="future_date")
+
+
+def run_for_date(
+    *, job: str, business_date: date, work: Callable[[JobRun], None], trigger: str = "schedule", actor=None
+) -> JobRun:
+    """Record a run of ``work`` for one date. ``work`` updates the run's counters chunk by chunk
+    (see ``run_add_chunk``); any exception marks the run failed, keeps the error, and re-raises."""
+    run = JobRun.objects.create(job=job, business_date=business_date, trigger=trigger, actor=actor)
+    try:
+        work(run)
+    except Exception:
+        JobRun.objects.filter(pk=run.pk).update(
+            status=JobStatus.FAILED, finished_at=timezone.now(), error=traceback.format_exc()[-4000:]
+        )
+        raise
+    JobRun.objects.filter(pk=run.pk).update(status=JobStatus.SUCCEEDED, finished_at=timezone.now())
+    run.refresh_from_db()
+    return run
+
+
+def run_add_chunk(run: JobRun, result: ChunkResult) -> None:
+    """Add one committed chunk's counts to the run (inside the chunk's transaction)."""
+    JobRun.objects.filter(pk=run.pk).update(
+        processed=F("processed") + result.processed,
+        created=F("created") + result.created,
+        total_amount=F("total_amount") + result.amount,
+        chunks=F("chunks") + 1,
+    )
