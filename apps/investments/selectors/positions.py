@@ -1,4 +1,4 @@
-"""Reads with rules on investments: the catalogue, an investor's positions and their schedules."""
+"""Plans on offer, an investor's positions and their schedules."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta

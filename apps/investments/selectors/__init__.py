@@ -1,0 +1,3 @@
+"""Reads with rules on investments (a package: one module per audience, all re-exported here)."""
+
+from apps.investments.selectors.positions import *  # noqa: F403
