@@ -7,7 +7,7 @@ postings are append-only (database triggers); corrections are reversing entries.
 
 from django.conf import settings
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Case, F, Q, Value, When
 from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -156,6 +156,19 @@ class RequestStatus(models.TextChoices):
     CANCELLED = "cancelled", _("Cancelled")
 
 
+# The request queues (deposits, withdrawals, adjustments) list pending requests first, then the
+# newest: the admin orders by ``PENDING_FIRST.asc(), "-created_at", "-id"`` and each queue has an
+# index on exactly those expressions, so a queue's first page reads 50 index entries instead of
+# sorting the whole table (P3). Change one, change the other.
+PENDING_FIRST = Case(
+    When(status=RequestStatus.PENDING, then=Value(0)), default=Value(1), output_field=models.IntegerField()
+)
+
+
+def queue_index(name: str) -> models.Index:
+    return models.Index(PENDING_FIRST, F("created_at").desc(), F("id").desc(), name=name)
+
+
 class RequestNumber(models.Model):
     """One id space shared by deposits and withdrawals, so the API's ``transaction_id`` names
     exactly one request (as in the original system, where both were one table)."""
@@ -212,6 +225,7 @@ class Deposit(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="wallet_deposit_status_time"),
             models.Index(fields=["user", "-created_at"], name="wallet_deposit_user_time"),
+            queue_index("wallet_deposit_queue"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_deposit_amount_positive"),
@@ -262,6 +276,7 @@ class Withdrawal(models.Model):
         indexes = [
             models.Index(fields=["status", "-created_at"], name="wallet_withdrawal_status_time"),
             models.Index(fields=["user", "-created_at"], name="wallet_withdrawal_user_time"),
+            queue_index("wallet_withdrawal_queue"),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_withdrawal_amount_positive"),
@@ -320,7 +335,10 @@ class Adjustment(models.Model):
         verbose_name_plural = _("adjustments")
         ordering = ["-created_at", "-id"]
         permissions = [("check_adjustment", "Can approve or reject another staff member's adjustment")]
-        indexes = [models.Index(fields=["status", "-created_at"], name="wallet_adjustment_status_time")]
+        indexes = [
+            models.Index(fields=["status", "-created_at"], name="wallet_adjustment_status_time"),
+            queue_index("wallet_adjustment_queue"),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_adjustment_amount_positive"),
             models.CheckConstraint(condition=~Q(reason=""), name="wallet_adjustment_reason_required"),

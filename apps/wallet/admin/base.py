@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, IntegerField, Value, When
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.urls import reverse
@@ -20,7 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from apps.common.errors import ApplicationError
-from apps.wallet.models import RequestStatus
+from apps.wallet.models import PENDING_FIRST, RequestStatus
 
 STATUS_LABELS = {
     RequestStatus.PENDING: "warning",
@@ -28,8 +27,8 @@ STATUS_LABELS = {
     RequestStatus.REJECTED: "danger",
     RequestStatus.CANCELLED: "info",
 }
-# Pending requests first, then the newest: the queue staff work through.
-PENDING_FIRST = Case(When(status=RequestStatus.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField())
+# Pending requests first, then the newest: the queue staff work through (each queue has an index
+# on exactly this ordering, ``models.queue_index``).
 QUEUE_ORDERING = (PENDING_FIRST.asc(), "-created_at", "-id")
 # How many selected requests the intermediate page lists by name.
 REVIEW_PAGE_LISTED = 25
