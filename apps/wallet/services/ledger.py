@@ -167,7 +167,7 @@ def entries_post_many(*, specs: Sequence[EntrySpec], business_date: date, actor=
             postings.append(
                 Posting(entry=entry, account=account, amount=leg.amount, balance_after=balances[account.pk])
             )
-    Posting.objects.bulk_create(postings, batch_size=2000)
+    Posting.objects.bulk_create(postings)  # one statement: all legs of an entry together (PG check)
     changed = [account for pk, account in accounts.items() if balances[pk] != account.balance]
     for account in changed:
         account.balance = balances[account.pk]
