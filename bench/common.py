@@ -58,8 +58,9 @@ def step(title: str):
     print(f" {time.perf_counter() - start:.1f} s", flush=True)
 
 
-def table(rows: list[tuple[str, str, str]]) -> str:
-    widths = [max(len(row[i]) for row in rows) for i in range(3)]
+def table(rows: list[tuple[str, ...]]) -> str:
+    """A plain-text table; the first row is the header."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     lines = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)

@@ -13,75 +13,9 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from bench.common import best_of, django_setup_on_fresh_database, drop_database, step, table
+from bench.data import ledger_generate
 
 DB_NAME = "bursar_bench_ledger"
-
-
-def generate(*, postings: int, users: int) -> None:
-    """Users with one available account each; entries of two postings (cash → investor) with
-    correct running balances; cached balances to match. Bulk SQL, triggers off while loading."""
-    from django.conf import settings
-    from django.db import connection, transaction
-
-    entries = postings // 2
-    currency = settings.PLATFORM_CURRENCY
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SET LOCAL session_replication_role = replica")  # bulk load: no row triggers
-        cursor.execute(
-            """
-            INSERT INTO accounts_user (password, is_superuser, email, first_name, last_name, phone, country,
-                language, referral_code, is_email_verified, kyc_status, is_staff, is_active, date_joined, updated_at)
-            SELECT '!', false, 'bench' || g || '@example.com', '', '', '', '', 'en',
-                   translate(lpad(g::text, 8, 'Z'), '01', 'AB'), true, 'approved', false, true, now(), now()
-            FROM generate_series(1, %s) g
-            """,
-            [users],
-        )
-        cursor.execute(
-            "INSERT INTO wallet_account (owner_id, kind, currency, balance, created_at)"
-            " SELECT id, 'available', %s, 0, now() FROM accounts_user WHERE email LIKE 'bench%%' ORDER BY id",
-            [currency],
-        )
-        cursor.execute("SELECT MIN(id) FROM wallet_account WHERE kind = 'available'")
-        first_account = cursor.fetchone()[0]
-        cursor.execute("SELECT id FROM wallet_account WHERE owner_id IS NULL AND kind = 'cash'")
-        cash = cursor.fetchone()[0]
-        cursor.execute(
-            "INSERT INTO wallet_entry (id, kind, natural_key, business_date, currency, memo, created_at)"
-            " SELECT g, 'deposit', 'bench:' || g, DATE '2026-01-01' + (g %% 300), %s, '', now()"
-            " FROM generate_series(1, %s) g",
-            [currency, entries],
-        )
-        cursor.execute(
-            """
-            INSERT INTO wallet_posting (id, entry_id, account_id, amount, balance_after, currency)
-            SELECT id, entry_id, account_id, amount,
-                   SUM(amount) OVER (PARTITION BY account_id ORDER BY id), %(currency)s
-            FROM (
-                SELECT 2 * g - 1 AS id, g AS entry_id, %(cash)s AS account_id,
-                       -(((g::bigint * 7919) %% 100000 + 1)::numeric / 100) AS amount
-                FROM generate_series(1, %(entries)s) g
-                UNION ALL
-                SELECT 2 * g, g, %(first)s + (g %% %(users)s),
-                       ((g::bigint * 7919) %% 100000 + 1)::numeric / 100
-                FROM generate_series(1, %(entries)s) g
-            ) legs
-            """,
-            {"currency": currency, "cash": cash, "entries": entries, "first": first_account, "users": users},
-        )
-        cursor.execute(
-            "UPDATE wallet_account a SET balance = s.total"
-            " FROM (SELECT account_id, SUM(amount) AS total FROM wallet_posting GROUP BY account_id) s"
-            " WHERE a.id = s.account_id"
-        )
-        for table_name in ("wallet_entry", "wallet_posting"):
-            cursor.execute(
-                f"SELECT setval(pg_get_serial_sequence('{table_name}', 'id'), (SELECT MAX(id) FROM {table_name}))"
-            )
-    with connection.cursor() as cursor:
-        cursor.execute("VACUUM ANALYZE wallet_posting")
-        cursor.execute("VACUUM ANALYZE wallet_entry")
-        cursor.execute("VACUUM ANALYZE wallet_account")
 
 
 def reference_sql() -> None:
@@ -128,7 +62,7 @@ def main() -> None:
         django_setup_on_fresh_database(DB_NAME)
     try:
         with step("generating the ledger"):
-            generate(postings=args.postings, users=args.users)
+            ledger_generate(postings=args.postings, users=args.users)
         from apps.wallet.ledger_check import ledger_check
 
         with step("ledger_check (project)"):
