@@ -91,3 +91,82 @@ def entry_has_postings_create(apps, schema_editor) -> None:
 def entry_has_postings_drop(apps, schema_editor) -> None:
     if schema_editor.connection.vendor == "postgresql":
         schema_editor.execute(PG_ENTRY_HAS_POSTINGS_REVERSE, params=None)
+
+
+# --- Revision (migration 0008): fewer trigger calls for bulk jobs --------------------------------
+# - every insert of postings is checked set-based at the end of its statement: each entry it
+#   touches must sum to zero (this also refuses postings that would unbalance an entry committed
+#   earlier); all the legs of an entry are inserted by one statement (entry_post,
+#   entries_post_many and the accrual SQL do so);
+# - one deferred check per entry at commit (balanced and not empty), instead of one per posting
+#   plus one per entry. Daily-return entries (a million a day) skip it: the accrual job's SQL
+#   verifies in the same transaction that each entry it wrote got its postings, and
+#   ``ledger_check --deep`` re-checks everything.
+PG_GUARDS_V2 = """
+DROP TRIGGER IF EXISTS wallet_posting_entry_balanced ON wallet_posting;
+DROP TRIGGER IF EXISTS wallet_entry_has_postings ON wallet_entry;
+DROP FUNCTION IF EXISTS wallet_entry_check_balanced();
+DROP FUNCTION IF EXISTS wallet_entry_check_has_postings();
+
+CREATE OR REPLACE FUNCTION wallet_entry_check_at_commit() RETURNS trigger AS $$
+DECLARE
+    total numeric;
+    legs integer;
+BEGIN
+    SELECT COALESCE(SUM(amount), 0), COUNT(*) INTO total, legs FROM wallet_posting WHERE entry_id = NEW.id;
+    IF legs = 0 THEN
+        RAISE EXCEPTION 'ledger entry % has no postings', NEW.id USING ERRCODE = 'check_violation';
+    END IF;
+    IF total <> 0 THEN
+        RAISE EXCEPTION 'ledger entry % is unbalanced: its postings sum to %', NEW.id, total
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+
+CREATE CONSTRAINT TRIGGER wallet_entry_balanced_at_commit AFTER INSERT ON wallet_entry
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW WHEN (NEW.kind <> 'return')
+    EXECUTE FUNCTION wallet_entry_check_at_commit();
+
+CREATE OR REPLACE FUNCTION wallet_postings_check_entries() RETURNS trigger AS $$
+DECLARE
+    bad bigint;
+BEGIN
+    SELECT p.entry_id INTO bad
+    FROM wallet_posting p
+    WHERE p.entry_id IN (SELECT DISTINCT entry_id FROM inserted)
+    GROUP BY p.entry_id
+    HAVING SUM(p.amount) <> 0
+    LIMIT 1;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'ledger entry % is unbalanced by this insert of postings', bad
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+
+CREATE TRIGGER wallet_posting_entries_balanced AFTER INSERT ON wallet_posting
+    REFERENCING NEW TABLE AS inserted FOR EACH STATEMENT EXECUTE FUNCTION wallet_postings_check_entries();
+"""
+
+PG_GUARDS_V2_REVERSE = """
+DROP TRIGGER IF EXISTS wallet_posting_entries_balanced ON wallet_posting;
+DROP TRIGGER IF EXISTS wallet_entry_balanced_at_commit ON wallet_entry;
+DROP FUNCTION IF EXISTS wallet_postings_check_entries();
+DROP FUNCTION IF EXISTS wallet_entry_check_at_commit();
+"""
+
+
+def guards_v2_create(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(PG_GUARDS_V2, params=None)
+
+
+def guards_v2_drop(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(PG_GUARDS_V2_REVERSE, params=None)
+        schema_editor.execute(PG_FORWARD.split("CREATE TRIGGER wallet_entry_append_only")[0], params=None)
+        schema_editor.execute(
+            PG_FORWARD[PG_FORWARD.index("CREATE OR REPLACE FUNCTION wallet_entry_check_balanced") :], params=None
+        )
+        schema_editor.execute(PG_ENTRY_HAS_POSTINGS, params=None)
