@@ -1,7 +1,7 @@
 from django.urls import path
 
 from apps.portal.views import accounts as views
-from apps.portal.views import notifications, wallet
+from apps.portal.views import investments, notifications, wallet
 
 app_name = "portal"
 urlpatterns = [
@@ -26,6 +26,11 @@ urlpatterns = [
     path("wallet/withdrawals/<int:withdrawal_id>/cancel/", wallet.withdrawal_cancel, name="wallet_withdrawal_cancel"),
     path("wallet/statement/", wallet.statement, name="wallet_statement"),
     path("wallet/statement.csv", wallet.statement_csv, name="wallet_statement_csv"),
+    # investments
+    path("plans/", investments.plan_list, name="plans"),
+    path("plans/<int:plan_id>/invest/", investments.plan_invest, name="plan_invest"),
+    path("investments/", investments.position_list, name="investments"),
+    path("investments/<int:position_id>/", investments.position_detail, name="investment"),
     # notices
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.notifications_mark_read, name="notifications_mark_read"),

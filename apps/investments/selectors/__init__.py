@@ -1,3 +1,4 @@
 """Reads with rules on investments (a package: one module per audience, all re-exported here)."""
 
 from apps.investments.selectors.positions import *  # noqa: F403
+from apps.investments.selectors.portal import *  # noqa: F403
