@@ -248,6 +248,7 @@ SPECTACULAR_SETTINGS = {
         "TransactionTypeEnum": "apps.wallet.selectors.TRANSACTION_TYPES",
         "TransactionStatusEnum": "apps.wallet.selectors.TRANSACTION_STATUSES",
         "RequestStatusEnum": "apps.wallet.models.RequestStatus",
+        "PositionStatusEnum": "apps.investments.models.PositionStatus",
     },
 }
 

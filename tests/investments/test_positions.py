@@ -5,7 +5,7 @@ import pytest
 
 from apps.common.dates import business_date_today
 from apps.common.errors import ApplicationError
-from apps.investments.models import PositionStatus
+from apps.investments.models import Plan, PositionStatus
 from apps.investments.selectors import position_schedule
 from apps.investments.services.plans import plan_deactivate, plan_update
 from apps.investments.services.positions import investment_open, investment_quote
@@ -109,12 +109,26 @@ def test_refusals_change_nothing(referred, staff, unchanged_db, plan_kwargs, amo
     assert error.value.code == code
 
 
-@pytest.mark.parametrize("plan_id", [999999, "1", None, 1.0])
+@pytest.mark.parametrize("plan_id", [999999, "1", None, 1.0, True, -1, 2**63])
 def test_unknown_or_malformed_plan(referred, unchanged_db, plan_id):
     investor, _ = referred
     with unchanged_db(), pytest.raises(ApplicationError) as error:
         investment_open(user=investor, plan_id=plan_id, amount="6000", terms_accepted=True)
     assert error.value.code == "invalid_pack"
+
+
+def test_a_boolean_is_not_plan_1(referred, unchanged_db):
+    """``True == 1`` in Python: it must not buy (or quote) the plan whose id is 1."""
+    investor, _ = referred
+    Plan.objects.create(pk=1, name="One", min_amount="100.00", max_amount="9000.00", daily_rate="1.0000", term_days=5)
+    with unchanged_db():
+        for call in (
+            lambda: investment_quote(plan_id=True, amount="6000"),
+            lambda: investment_open(user=investor, plan_id=True, amount="6000", terms_accepted=True),
+        ):
+            with pytest.raises(ApplicationError) as error:
+                call()
+            assert error.value.code == "invalid_pack"
 
 
 def test_investor_without_referrer_pays_no_commission(investor, staff):

@@ -2,3 +2,4 @@
 
 from apps.investments.selectors.positions import *  # noqa: F403
 from apps.investments.selectors.portal import *  # noqa: F403
+from apps.investments.selectors.api import *  # noqa: F403

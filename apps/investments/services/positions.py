@@ -33,8 +33,14 @@ class Quote:
     payable_at_maturity: Decimal
 
 
+def _plan_pk(plan_id) -> int | None:
+    """``plan_id`` when it is an integer id (``True`` is an ``int`` in Python, not an id)."""
+    return plan_id if isinstance(plan_id, int) and not isinstance(plan_id, bool) else None
+
+
 def _plan_for_investing(plan_id) -> Plan:
-    plan = Plan.objects.filter(pk=plan_id, is_active=True).first() if isinstance(plan_id, int) else None
+    pk = _plan_pk(plan_id)
+    plan = Plan.objects.filter(pk=pk, is_active=True).first() if pk is not None else None
     if plan is None:
         raise ApplicationError(
             _("This plan does not exist or is no longer offered."), code="invalid_pack", field="pack_id"
@@ -74,7 +80,7 @@ def investment_open(*, user, plan_id, amount, terms_accepted: bool) -> Position:
         raise ApplicationError(
             _("Read and accept the plan's terms and risks first."), code="terms_not_accepted", field="accept_terms"
         )
-    Plan.objects.select_for_update().filter(pk=plan_id if isinstance(plan_id, int) else None).first()
+    Plan.objects.select_for_update().filter(pk=_plan_pk(plan_id)).first()
     quote = investment_quote(plan_id=plan_id, amount=amount)
     plan = quote.plan
     position = Position.objects.create(

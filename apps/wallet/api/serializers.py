@@ -152,8 +152,13 @@ class ActivitySerializer(serializers.Serializer):
 
 class UserStatsSerializer(serializers.Serializer):
     total_balance = MoneyField(help_text="Available + held for withdrawals + invested.")
-    active_investments = serializers.IntegerField(help_text="Running investments.")
-    total_earnings = MoneyField(help_text="All returns credited so far.")
+    active_investments = serializers.IntegerField(help_text="Running investments (status active).")
+    total_earnings = MoneyField(
+        help_text=(
+            "All returns credited so far, every investment: daily returns as paid, an at-maturity plan's returns "
+            "once paid at maturity. Never principal, commissions or rewards."
+        )
+    )
     total_referrals = serializers.IntegerField(help_text="Users who signed up with the caller's code.")
     pending_withdrawals = MoneyField(help_text="Sum of the amounts of pending withdrawals.")
     recent_activities = ActivitySerializer(many=True, help_text="The 10 latest rows of `transactions/`.")

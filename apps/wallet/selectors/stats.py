@@ -3,17 +3,9 @@
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db.models import (
-    Sum,
-)
+from django.db.models import Sum
 
-from apps.wallet.models import (
-    AccountKind,
-    EntryKind,
-    Posting,
-    RequestStatus,
-    Withdrawal,
-)
+from apps.wallet.models import RequestStatus, Withdrawal
 from apps.wallet.selectors.activity import transaction_list_for_user
 from apps.wallet.selectors.balances import ZERO, balances_for_user
 
@@ -31,16 +23,20 @@ class UserStats:
 
 
 def investment_active_count_for_user(*, user) -> int:
-    """Running positions. There are none until the investments app exists."""
-    return 0
+    """Running positions (status active)."""
+    # Imported here, not at the top: the investments app imports the wallet.
+    from apps.investments.selectors.api import position_active_count_for_user
+
+    return position_active_count_for_user(user=user)
 
 
 def earnings_total_for_user(*, user) -> Decimal:
-    """Every return credited to the investor's available balance."""
-    total = Posting.objects.filter(
-        account__owner=user, account__kind=AccountKind.AVAILABLE, entry__kind=EntryKind.RETURN
-    ).aggregate(total=Sum("amount"))["total"]
-    return total or ZERO
+    """Every return credited to the investor so far: the paid accruals of all their positions,
+    i.e. each daily plan's ``return`` entries plus the return part of each at-maturity plan's
+    ``maturity`` entry. Principal coming back, commissions and rewards are not returns."""
+    from apps.investments.selectors.api import investment_returns_total_for_user
+
+    return investment_returns_total_for_user(user=user)
 
 
 def withdrawal_pending_total_for_user(*, user) -> Decimal:

@@ -1,0 +1,1 @@
+"""Investments API views: ``investor`` (plans on offer, the caller's investments) and ``staff``."""

@@ -1,0 +1,168 @@
+"""The investor's investment endpoints: parse with a serializer, call one service or selector,
+render. Buying a plan moves money and accepts an ``Idempotency-Key`` header."""
+
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.common.api.schema import NOT_AUTHENTICATED, bad_request
+from apps.common.dates import business_date_today
+from apps.investments import selectors
+from apps.investments.api import serializers
+from apps.investments.services.positions import investment_open, investment_quote
+from apps.wallet.api.idempotency import (
+    IDEMPOTENCY_KEY_INVALID,
+    IDEMPOTENCY_KEY_PARAMETER,
+    IdempotentAPIView,
+    idempotency_conflict,
+)
+from apps.wallet.api.views.common import query_params
+
+INVESTMENTS_TAG = "investments"
+PACK_AND_AMOUNT_CODES = (
+    ("invalid_pack", "pack_id"),
+    ("invalid_amount", "amount"),
+    ("amount_out_of_range", "amount"),
+)
+
+
+def investment_data(*, user, position_id: int) -> dict:
+    position = selectors.investment_get_for_user(user=user, position_id=position_id)
+    return serializers.InvestmentSerializer(position, context={"today": business_date_today()}).data
+
+
+class PackListView(APIView):
+    # No authentication at all, so a stale ``Authorization`` header never turns it into a 401.
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=[INVESTMENTS_TAG],
+        summary="The plans on offer (public)",
+        description="Active plans in display order: a plain array, not paginated. No token needed; any is ignored.",
+        responses={200: serializers.PackSerializer(many=True)},
+    )
+    def get(self, request):
+        return Response(serializers.PackSerializer(selectors.plan_list_active(), many=True).data)
+
+
+class InvestmentListView(ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.InvestmentSerializer
+
+    @extend_schema(
+        tags=[INVESTMENTS_TAG],
+        summary="The caller's investments, newest first",
+        description="Every status. `total_return` is what has been credited so far; see each field.",
+        responses={200: serializers.InvestmentSerializer(many=True), 401: NOT_AUTHENTICATED},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.investment_list_for_user(user=self.request.user)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "today": business_date_today()}
+
+
+class InvestmentCreateView(IdempotentAPIView):
+    permission_classes = [IsAuthenticated]
+    idempotency_scope = "investments/create"
+
+    @extend_schema(
+        tags=[INVESTMENTS_TAG],
+        summary="Invest in a plan: the amount moves from the available balance to invested",
+        description=(
+            "The plan must be active, the amount within its `min_amount`…`max_amount` (inclusive) and at most "
+            "the available balance, and `accept_terms` must be `true` (a missing `accept_terms` counts as "
+            "`false`: 400 `terms_not_accepted`). The plan's terms as of now are frozen onto the investment; "
+            "returns start the next business date. A referrer earns their commission at once."
+        ),
+        request=serializers.InvestmentCreateSerializer,
+        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        responses={
+            201: serializers.InvestmentSerializer,
+            400: bad_request(
+                *PACK_AND_AMOUNT_CODES,
+                "insufficient_balance",
+                ("terms_not_accepted", "accept_terms"),
+                IDEMPOTENCY_KEY_INVALID,
+            ),
+            401: NOT_AUTHENTICATED,
+            409: idempotency_conflict("Idempotency-Key conflict."),
+        },
+    )
+    def post(self, request):
+        serializer = serializers.InvestmentCreateSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+
+        def create() -> Response:
+            position = investment_open(
+                user=request.user,
+                plan_id=data["pack_id"],
+                amount=data["amount"],
+                terms_accepted=data.get("accept_terms", False),
+            )
+            body = investment_data(user=request.user, position_id=position.pk)
+            return Response(body, status=status.HTTP_201_CREATED)
+
+        return self.idempotent(request, create)
+
+
+class InvestmentQuoteView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=[INVESTMENTS_TAG],
+        summary="Preview an investment before confirming it",
+        description=(
+            "Bursar extension. What investing `amount` in the plan today would pay and when; nothing is "
+            "reserved and the balance is not checked."
+        ),
+        parameters=[
+            OpenApiParameter("pack_id", int, OpenApiParameter.QUERY, required=True, description="An active plan."),
+            OpenApiParameter(
+                "amount", str, OpenApiParameter.QUERY, required=True, description='e.g. "1000.00" (at most 2 decimals).'
+            ),
+        ],
+        responses={200: serializers.QuoteSerializer, 400: bad_request(*PACK_AND_AMOUNT_CODES), 401: NOT_AUTHENTICATED},
+    )
+    def get(self, request):
+        data = query_params(serializers.QuoteQuerySerializer, request)
+        quote = investment_quote(plan_id=data["pack_id"], amount=data["amount"])
+        return Response(serializers.QuoteSerializer(quote).data)
+
+
+class ChartDataView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=[INVESTMENTS_TAG],
+        summary="The caller's returns over time, cumulative",
+        description=(
+            "One point per business date, oldest first, ending today: the returns credited to the caller up to "
+            "and including that date, all investments summed. `7d`, `30d` and `90d` are that many dates; `all` "
+            "(the default) starts on the caller's first purchase date, and is empty before any purchase. An "
+            "at-maturity plan's returns are credited on its maturity date."
+        ),
+        parameters=[
+            OpenApiParameter(
+                "period",
+                str,
+                OpenApiParameter.QUERY,
+                required=False,
+                enum=list(selectors.CHART_PERIODS),
+                default="all",
+            )
+        ],
+        responses={200: serializers.ChartPointSerializer(many=True), 400: bad_request(), 401: NOT_AUTHENTICATED},
+    )
+    def get(self, request):
+        period = query_params(serializers.ChartQuerySerializer, request)["period"]
+        points = selectors.investment_chart_for_user(user=request.user, period=period)
+        return Response(serializers.ChartPointSerializer(points, many=True).data)

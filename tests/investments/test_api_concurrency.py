@@ -1,0 +1,67 @@
+"""PostgreSQL only: buying through the API from many threads at once, each with its own
+connection. The investor never overspends, a plan is never bought twice for one
+Idempotency-Key, and no request ends in a 500."""
+
+from decimal import Decimal
+
+import pytest
+
+from apps.investments.models import Position
+from apps.referrals.models import Commission
+from tests.factories import StaffFactory, UserFactory
+from tests.investments.helpers import make_plan
+from tests.wallet.api_helpers import api_for
+from tests.wallet.helpers import assert_ledger_ok, balances, fund
+from tests.wallet.test_concurrency import run_in_threads
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+D = Decimal
+CREATE = "/api/investments/create/"
+THREADS = 16
+
+
+@pytest.fixture
+def setup():
+    staff = StaffFactory()
+    referrer = UserFactory()
+    investor = UserFactory(referred_by=referrer)
+    fund(investor, "15000.00", approver=staff)
+    plan = make_plan(actor=staff)
+    clients = [api_for(investor) for _ in range(THREADS)]
+    return investor, referrer, plan, clients
+
+
+def test_racing_buys_never_overspend(setup):
+    investor, referrer, plan, clients = setup
+    body = {"pack_id": plan.pk, "amount": "5000.00", "accept_terms": True}
+
+    responses = run_in_threads(THREADS, lambda i: clients[i].post(CREATE, body, format="json"))
+
+    statuses = sorted(response.status_code for response in responses)
+    assert statuses == [201] * 3 + [400] * (THREADS - 3)
+    refusals = [response.json() for response in responses if response.status_code == 400]
+    assert all(refusal["code"] == "insufficient_balance" for refusal in refusals)
+    assert Position.objects.count() == 3
+    assert balances(investor) == (D("0.00"), D("0.00"), D("15000.00"))
+    assert balances(referrer)[0] == D("450.00")
+    assert Commission.objects.count() == 3
+    assert_ledger_ok()
+
+
+def test_racing_replays_of_one_key_buy_once(setup):
+    investor, _, plan, clients = setup
+    body = {"pack_id": plan.pk, "amount": "10000.00", "accept_terms": True}
+
+    responses = run_in_threads(
+        THREADS, lambda i: clients[i].post(CREATE, body, format="json", HTTP_IDEMPOTENCY_KEY="same-key")
+    )
+
+    created = [response for response in responses if response.status_code == 201]
+    assert {response.status_code for response in responses} <= {201, 409}
+    assert created and all(response.json() == created[0].json() for response in created)
+    assert all(
+        response.json()["code"] == "idempotency_in_progress" for response in responses if response.status_code == 409
+    )
+    assert Position.objects.count() == 1
+    assert balances(investor) == (D("5000.00"), D("0.00"), D("10000.00"))
+    assert_ledger_ok()
