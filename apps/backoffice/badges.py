@@ -4,7 +4,7 @@ nothing. Pending-queue counts of later apps go here, each reading through a sele
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
-from apps.backoffice.selectors import locked_out_account_count
+from apps.backoffice.selectors import job_run_failure_count, locked_out_account_count
 from apps.wallet.selectors import adjustment_pending_count, pending_counts
 from workers.selectors import scheduler_health_get
 
@@ -34,3 +34,8 @@ def withdrawals_pending(request: HttpRequest) -> int:
 
 def adjustments_waiting_for_checker(request: HttpRequest) -> int:
     return adjustment_pending_count()
+
+
+def job_runs_failed(request: HttpRequest) -> int:
+    """Failed job runs that no later run of the same job and date has put right."""
+    return job_run_failure_count()

@@ -9,6 +9,8 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import KycStatus
 from apps.accounts.selectors import NEW_SIGNUP_WINDOW, UserCounts, user_counts_for_dashboard
+from apps.investments.models import PositionStatus
+from apps.investments.selectors import InvestmentSummary, investment_summary_for_dashboard
 from apps.wallet.models import AccountKind, RequestStatus
 from apps.wallet.selectors import deposit_pending_summary, platform_cash_position, withdrawal_pending_summary
 from workers.selectors import scheduler_health_get
@@ -34,7 +36,9 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
     money_cards = _money_cards(user)
     if money_cards:
         context["money_cards"] = money_cards
-    context["dashboard_empty"] = not {"user_counts", "scheduler", "money_cards"} & set(context)
+    if user.has_perm("investments.view_position"):
+        context["investments"] = _investment_panel(user, investment_summary_for_dashboard())
+    context["dashboard_empty"] = not {"user_counts", "scheduler", "money_cards", "investments"} & set(context)
     return context
 
 
@@ -135,6 +139,63 @@ def _money_cards(user) -> list[dict]:
             }
         )
     return cards
+
+
+JOB_STATUS_VARIANTS = {"running": "info", "succeeded": "success", "failed": "danger"}
+
+
+def _investment_panel(user, summary: InvestmentSummary) -> dict:
+    """Exposure (open positions, their principal), returns paid so far, what is due in the next 7
+    and 30 days (returns + principal), and how far the accrual job has got."""
+    currency = settings.PLATFORM_CURRENCY
+    positions_url = _changelist_url("investments_position", status__exact=PositionStatus.ACTIVE)
+    run = summary.last_accrual_run
+    can_see_runs = user.has_perm("workers.view_jobrun")
+    return {
+        "cards": [
+            {
+                "id": "active-positions",
+                "title": _("Active positions"),
+                "icon": "trending_up",
+                "value": f"{summary.active_positions:,}",
+                "link": positions_url,
+                "footer": _("open, earning every business date"),
+            },
+            {
+                "id": "invested-principal",
+                "title": _("Invested principal"),
+                "icon": "savings",
+                "value": money(summary.invested_principal, currency),
+                "link": positions_url,
+                "footer": _("in open positions"),
+            },
+            {
+                "id": "returns-paid",
+                "title": _("Returns paid"),
+                "icon": "payments",
+                "value": money(summary.returns_paid, currency),
+                "link": None,
+                "footer": _("since the first position, all plans"),
+            },
+        ],
+        "obligations": [
+            {
+                "id": f"due-{obligation.days}",
+                "title": _("Due in the next %(days)d days") % {"days": obligation.days},
+                "total": money(obligation.total, currency),
+                "returns": money(obligation.returns, currency),
+                "principal": money(obligation.principal, currency),
+                "through": obligation.through,
+            }
+            for obligation in summary.obligations
+        ],
+        "accrued_through": summary.accrued_through,
+        "accrual_days_behind": (summary.today - summary.accrued_through).days if summary.accrued_through else None,
+        "last_run": run,
+        "last_run_variant": JOB_STATUS_VARIANTS.get(run.status, "default") if run else None,
+        "runs_link": _changelist_url("workers_jobrun", job__exact="accrue_returns") if can_see_runs else None,
+        "run_link": reverse("admin:workers_jobrun_change", args=(run.pk,)) if run and can_see_runs else None,
+    }
 
 
 def money(amount, currency: str) -> str:

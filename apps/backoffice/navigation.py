@@ -113,7 +113,14 @@ SIDEBAR: tuple[NavSection, ...] = (
             NavItem(_("Periodic tasks"), "schedule", "admin:django_celery_beat_periodictask_changelist"),
             NavItem(_("Crontabs"), "calendar_month", "admin:django_celery_beat_crontabschedule_changelist"),
             NavItem(_("Intervals"), "timer", "admin:django_celery_beat_intervalschedule_changelist"),
-            NavItem(_("Job runs"), "play_circle", "admin:workers_jobrun_changelist"),
+            NavItem(
+                _("Job runs"),
+                "play_circle",
+                "admin:workers_jobrun_changelist",
+                badge="apps.backoffice.badges.job_runs_failed",
+                badge_variant="danger",
+            ),
+            NavItem(_("Job locks"), "lock_clock", "admin:workers_joblock_changelist"),
             NavItem(
                 _("Failed logins"),
                 "lock_person",
