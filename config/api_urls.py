@@ -8,5 +8,6 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-docs"),
     path("", include("apps.accounts.api.urls")),
     path("", include("apps.wallet.api.urls")),
+    path("", include("apps.referrals.api.urls")),
     path("", include("apps.investments.api.urls")),
 ]

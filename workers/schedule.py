@@ -54,6 +54,12 @@ SCHEDULE: tuple[Job, ...] = (
         when=Cron(minute="30", hour="2"),
         description="Nightly check of the ledger invariants; alerts Finance staff when one is broken.",
     ),
+    Job(
+        name="referral-milestones",
+        task="workers.tasks.grant_milestones_task",
+        when=Cron(minute="20"),
+        description="Hourly: grant referral milestone rewards due by today (each once per user and milestone).",
+    ),
 )
 
 

@@ -24,3 +24,12 @@ def daily_investment_jobs_task() -> None:
 
     accrue_returns()
     mature_investments()
+
+
+@shared_task
+def grant_milestones_task() -> None:
+    """Grant referral milestone rewards for every business date not yet done (and for today
+    again when something became due since). Idempotent; cheap when nothing is due."""
+    from apps.referrals.services.grants import grant_milestones
+
+    grant_milestones()

@@ -2,6 +2,7 @@ from django.urls import path
 
 from apps.portal.views import accounts as views
 from apps.portal.views import investments, notifications, wallet
+from apps.portal.views import referrals as referral_views
 
 app_name = "portal"
 urlpatterns = [
@@ -34,4 +35,6 @@ urlpatterns = [
     # notices
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.notifications_mark_read, name="notifications_mark_read"),
+    # referrals
+    path("referrals/", referral_views.referrals, name="referrals"),
 ]

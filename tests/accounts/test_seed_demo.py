@@ -5,6 +5,7 @@ from django.core.management import call_command
 
 from apps.accounts.models import User
 from apps.investments.models import Plan
+from apps.referrals.models import Milestone
 
 pytestmark = pytest.mark.django_db
 
@@ -20,4 +21,9 @@ def test_seed_demo_is_idempotent_and_prints_the_logins():
     assert (staff.is_superuser, staff.is_staff, investor.is_staff, investor.referred_by) == (True, True, False, staff)
     assert User.objects.count() == 2
     assert list(Plan.objects.values_list("name", flat=True)) == ["Starter", "Professional", "Horizon"]
+    assert [(m.name, m.required_referrals, str(m.reward_amount), m.is_active) for m in Milestone.objects.all()] == [
+        ("Bronze", 5, "100.00", True),
+        ("Silver", 10, "250.00", True),
+        ("Gold", 25, "750.00", True),
+    ]
     assert staff.check_password("bursar-admin-2026") and investor.check_password("bursar-investor-2026")

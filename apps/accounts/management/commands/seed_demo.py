@@ -1,5 +1,5 @@
-"""Idempotent sample data for a first look: one staff superuser, one investor, a few plans (and,
-once milestones land, referral milestones). Prints the credentials."""
+"""Idempotent sample data for a first look: one staff superuser, one investor, a few plans and
+referral milestones. Prints the credentials."""
 
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -25,6 +25,11 @@ DEMO_PLANS = (
         "payout_schedule": "at_maturity",
     },
 )
+DEMO_MILESTONES = (
+    {"name": "Bronze", "required_referrals": 5, "reward_amount": "100.00", "icon": "bronze"},
+    {"name": "Silver", "required_referrals": 10, "reward_amount": "250.00", "icon": "silver"},
+    {"name": "Gold", "required_referrals": 25, "reward_amount": "750.00", "icon": "gold"},
+)
 DEMO_RISK = "Returns are not guaranteed. You may lose part or all of the amount you invest."
 DEMO_INVESTOR = {
     "email": "investor@bursar.local",
@@ -42,6 +47,7 @@ class Command(BaseCommand):
         staff = self._ensure(DEMO_STAFF, is_superuser=True)
         self._ensure(DEMO_INVESTOR, referred_by=staff)
         self._plans(staff)
+        self._milestones(staff)
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  staff:    {DEMO_STAFF['email']} / {DEMO_STAFF['password']}")
         self.stdout.write(f"  investor: {DEMO_INVESTOR['email']} / {DEMO_INVESTOR['password']}")
@@ -53,6 +59,14 @@ class Command(BaseCommand):
         for order, plan in enumerate(DEMO_PLANS):
             if not Plan.objects.filter(name=plan["name"]).exists():
                 plan_create(actor=staff, display_order=order, risk_disclosure=DEMO_RISK, **plan)
+
+    def _milestones(self, staff) -> None:
+        from apps.referrals.models import Milestone
+        from apps.referrals.services.milestones import milestone_create
+
+        for order, milestone in enumerate(DEMO_MILESTONES):
+            if not Milestone.objects.filter(name=milestone["name"]).exists():
+                milestone_create(actor=staff, display_order=order, **milestone)
 
     def _ensure(self, data: dict, **extra):
         user = selectors.user_get_by_identifier(identifier=data["email"])

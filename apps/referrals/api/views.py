@@ -1,0 +1,105 @@
+"""Referral endpoints: the caller's code, figures and referred users; the public catalogue of
+referral packs; the staff list of top referrers. Each view calls one selector and renders."""
+
+from drf_spectacular.utils import extend_schema
+from rest_framework.generics import ListAPIView
+from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.common.api.schema import NOT_AUTHENTICATED, bad_request, error_response
+from apps.referrals import selectors
+from apps.referrals.api import serializers
+from apps.wallet.api.permissions import StaffWithPermission
+
+REFERRALS_TAG = "referrals"
+ADMIN_TAG = "admin"
+
+
+class MyCodeView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=[REFERRALS_TAG],
+        summary="The caller's referral code and sign-up link",
+        responses={200: serializers.ReferralCodeSerializer, 401: NOT_AUTHENTICATED},
+    )
+    def get(self, request):
+        link = selectors.referral_link_for_user(user=request.user)
+        return Response({"referral_code": request.user.referral_code, "referral_link": link})
+
+
+class StatsView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=[REFERRALS_TAG],
+        summary="The caller's referral figures and milestone progress",
+        description=(
+            "`total_referrals` counts referred users (not investments); a qualified referral is a referred user "
+            "who has bought at least one plan. Milestones are granted automatically (no claim): `awarded` "
+            "turns true once the reward is paid."
+        ),
+        responses={200: serializers.ReferralStatsSerializer, 401: NOT_AUTHENTICATED},
+    )
+    def get(self, request):
+        stats = selectors.referral_stats_for_user(user=request.user)
+        return Response(serializers.ReferralStatsSerializer(stats).data)
+
+
+class PacksView(APIView):
+    # No authentication at all, so a stale ``Authorization`` header never turns it into a 401.
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    @extend_schema(
+        tags=[REFERRALS_TAG],
+        summary="Active referral milestones (public)",
+        description="A plain array (a short catalogue), in display order.",
+        responses={200: serializers.ReferralPackSerializer(many=True)},
+    )
+    def get(self, request):
+        return Response(serializers.ReferralPackSerializer(selectors.milestone_list_active(), many=True).data)
+
+
+class MyReferralsView(ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.MyReferralSerializer
+
+    @extend_schema(
+        tags=[REFERRALS_TAG],
+        summary="The users the caller referred, newest first",
+        description="First name, join date, whether they invested and the commission earned from them; never "
+        "their email or balance.",
+        responses={200: serializers.MyReferralSerializer(many=True), 400: bad_request(), 401: NOT_AUTHENTICATED},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.referral_list_for_user(user=self.request.user)
+
+
+class AdminAffiliatesView(ListAPIView):
+    """Needs ``referrals.view_referrer``."""
+
+    permission_classes = [StaffWithPermission]
+    staff_permissions = ("referrals.view_referrer",)
+    serializer_class = serializers.AffiliateSerializer
+
+    @extend_schema(
+        tags=[ADMIN_TAG],
+        summary="Top referrers: users who referred someone, best first",
+        description="Ordered by qualified referrals, then commissions earned, then referred users.",
+        responses={
+            200: serializers.AffiliateSerializer(many=True),
+            400: bad_request(),
+            401: NOT_AUTHENTICATED,
+            403: error_response("Not staff, or without `referrals.view_referrer`.", "permission_denied"),
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.referrer_list_for_staff()
