@@ -87,9 +87,11 @@ SIDEBAR: tuple[NavSection, ...] = (
     NavSection(
         _("Referrals"),
         (
-            NavItem(_("Commission rules"), "rule", "admin:referrals_commissionrule_changelist"),
+            NavItem(_("Top referrers"), "leaderboard", "admin:referrals_referrer_changelist"),
             NavItem(_("Commissions"), "paid", "admin:referrals_commission_changelist"),
+            NavItem(_("Commission rules"), "rule", "admin:referrals_commissionrule_changelist"),
             NavItem(_("Milestones"), "military_tech", "admin:referrals_milestone_changelist"),
+            NavItem(_("Milestone awards"), "emoji_events", "admin:referrals_milestoneaward_changelist"),
         ),
     ),
     NavSection(_("KYC"), (NavItem(_("Submissions"), "verified_user", "admin:kyc_submission_changelist"),)),
