@@ -315,3 +315,17 @@ def test_deposit_address_filters(finance, admin_client_for):
     assert [address.address for address in listed] == ["0x2"]
     listed = client.get("/admin/wallet/depositaddress/", {"is_active__exact": "1"}).context["cl"].result_list
     assert [address.address for address in listed] == ["TX1"]
+
+
+def test_address_page_offers_only_the_opposite_toggle(superuser, admin_client_for):
+    from apps.wallet.services.deposits import deposit_address_save
+
+    active = deposit_address_save(network="TRC20", address="TActive1", is_active=True)
+    inactive = deposit_address_save(network="TRC20", address="TInactive1", is_active=False)
+    client = admin_client_for(superuser)
+    active_page = client.get(f"/admin/wallet/depositaddress/{active.pk}/change/").content.decode()
+    inactive_page = client.get(f"/admin/wallet/depositaddress/{inactive.pk}/change/").content.decode()
+    assert f"/{active.pk}/deactivate_detail/" in active_page
+    assert f"/{active.pk}/activate_detail/" not in active_page
+    assert f"/{inactive.pk}/activate_detail/" in inactive_page
+    assert f"/{inactive.pk}/deactivate_detail/" not in inactive_page

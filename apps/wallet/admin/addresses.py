@@ -100,9 +100,8 @@ class DepositAddressAdmin(ModelAdmin):
         """Offer "Activate" on an inactive address and "Deactivate" on an active one."""
         address = self.get_object(request, object_id)
         hidden = "deactivate_detail" if address is None or not address.is_active else "activate_detail"
-        return [
-            item for item in super().get_actions_detail(request, object_id) if not item.action_name.endswith(hidden)
-        ]
+        hidden_name = f"{self.model._meta.app_label}_{self.model._meta.model_name}_{hidden}"  # unfold's naming
+        return [item for item in super().get_actions_detail(request, object_id) if item.action_name != hidden_name]
 
     @action(
         description=_("Activate"),
