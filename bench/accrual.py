@@ -211,9 +211,8 @@ def main() -> None:
                 ]
             )
         )
-        print(
-            f"\nratios: project/SQL = {project * scale / reference:.2f}, naive/project = {naive / (project * scale):.0f}"
-        )
+        ratio_sql, ratio_naive = project * scale / reference, naive / (project * scale)
+        print(f"\nratios: project/SQL = {ratio_sql:.2f}, naive/project = {ratio_naive:.0f}")
     finally:
         if not args.keep:
             drop_database(DB_NAME)
