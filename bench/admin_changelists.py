@@ -348,7 +348,7 @@ def main() -> None:
         if not args.keep:
             drop_database(DB_NAME)
         shutil.rmtree(var_dir, ignore_errors=True)
-    print(f"\ntotal run time {time.perf_counter() - started:.0f} s; load average {os.getloadavg()[0]:.2f} at the end")
+    print(f"\ntotal run time {time.perf_counter() - started:.0f} s")
 
 
 def report(results: list[Result], naive_export: float, *, postings: int) -> None:

@@ -11,7 +11,7 @@ deployments (DEBUG on; no persistent database connections). wrk runs on the same
 server and the database: its share of the CPU is printed.
 
     .venv/bin/python bench/api_read.py [--investors 5000] [--duration 15] [--connections 16]
-        [--configs sync4,gthread2x4] [--keep]
+        [--configs sync4,gthread2x4,gthread4x4] [--keep]
 
 Needs ``wrk`` (``apt-get install -y wrk``). The per-user API throttle is raised for the run
 (``API_THROTTLE_USER``): 16 investors sending hundreds of requests a second would otherwise be
@@ -230,7 +230,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up before each run")
     parser.add_argument(
         "--configs",
-        default="sync4,gthread2x4",
+        default="sync4,gthread2x4,gthread4x4",
         help=f"gunicorn worker settings to try, of {', '.join(WORKER_CONFIGS)}",
     )
     parser.add_argument("--no-naive", action="store_true", help="skip the naive deployments")
@@ -309,7 +309,7 @@ def main() -> None:
         if not args.keep:
             drop_database(DB_NAME)
         shutil.rmtree(scratch, ignore_errors=True)
-    print(f"\ntotal run time {time.perf_counter() - started:.0f} s; load average {os.getloadavg()[0]:.2f} at the end")
+    print(f"\ntotal run time {time.perf_counter() - started:.0f} s")
 
 
 def report(runs: list[Run], queries: dict[str, InProcess], best: str, args) -> None:
