@@ -17,6 +17,7 @@ class CommissionRule(models.Model):
     """Level 1 is the investor's referrer, level 2 the referrer's referrer, and so on."""
 
     level = models.PositiveSmallIntegerField(_("level"), unique=True)
+    # xgettext:no-python-format
     rate = models.DecimalField(_("rate (% of the amount invested)"), max_digits=7, decimal_places=4)
     is_active = models.BooleanField(_("active"), default=True)
     updated_at = models.DateTimeField(auto_now=True)
