@@ -181,9 +181,9 @@ def main() -> None:
             rerun_idle = time.perf_counter() - began
         with step("re-run: forced replay of the finished date"):
             began = time.perf_counter()
-            [replay] = accrue_returns(only=day)
+            assert accrue_returns(only=day) == []
             rerun_forced = time.perf_counter() - began
-        assert replay.created == 0 and writes() == before, "a re-run wrote ledger rows"
+        assert writes() == before, "a re-run wrote ledger rows"
         scale = args.positions / (args.positions - NAIVE_SAMPLE)
         naive = per_row * args.positions
         print()
@@ -206,7 +206,7 @@ def main() -> None:
                     (
                         "re-run, forced --date replay",
                         f"{rerun_forced:.3f}",
-                        "scans every position, writes no ledger row",
+                        "checks completeness in two counts, writes nothing",
                     ),
                 ]
             )

@@ -139,7 +139,8 @@ class Accrual(models.Model):
     """The return due to a position for one business date (I5: at most one per date). For daily
     plans ``entry`` is the entry that paid it; for at-maturity plans it is the maturity entry."""
 
-    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="accruals")
+    # indexed by the unique (position, business_date) constraint, which also serves position look-ups
+    position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="accruals", db_index=False)
     business_date = models.DateField(_("business date"))
     amount = money_field(_("amount"))
     entry = models.ForeignKey("wallet.Entry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
@@ -148,6 +149,7 @@ class Accrual(models.Model):
         verbose_name = _("accrual")
         verbose_name_plural = _("accruals")
         ordering = ["position", "business_date"]
+        indexes = [models.Index(fields=["business_date"], name="investments_accrual_date")]
         constraints = [
             models.UniqueConstraint(fields=["position", "business_date"], name="investments_accrual_once_per_date"),
             models.CheckConstraint(condition=Q(amount__gte=0), name="investments_accrual_not_negative"),

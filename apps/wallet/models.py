@@ -131,7 +131,8 @@ class Posting(models.Model):
     """One leg of an entry: a signed amount on one account and that account's balance after it."""
 
     entry = models.ForeignKey(Entry, on_delete=models.PROTECT, related_name="postings")
-    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings")
+    # indexed by wallet_posting_account_id (account, id), which also serves plain account look-ups
+    account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="postings", db_index=False)
     amount = money_field(_("amount"))
     balance_after = money_field(_("balance after"))
     currency = currency_field()

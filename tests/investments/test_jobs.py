@@ -77,8 +77,11 @@ def test_rerunning_a_date_changes_nothing(worked_example, unchanged_db):
         accrue_returns()
     with at(day1), unchanged_db():
         assert accrue_returns() == []  # nothing pending
+    with at(day1), unchanged_db():
+        assert accrue_returns(only=day1) == []  # finished and verified complete: nothing written
+    JobRun.objects.filter(business_date=day1).update(status=JobStatus.FAILED)  # as if it had crashed
     with at(day1):
-        [replay] = accrue_returns(only=day1)
+        [replay] = accrue_returns(only=day1)  # not known complete: a real replay, which skips what exists
     assert (replay.created, replay.total_amount) == (0, D("0.00"))
     assert balances(investor)[0] == D("5500.00")
     assert Accrual.objects.count() == 1

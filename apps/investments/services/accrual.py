@@ -69,6 +69,8 @@ def accrue_returns(
             f"{only} is before the first date any position earns for ({first or 'no positions yet'}).",
             code="before_first_position",
         )
+    if only is not None and accrual_date_complete(only):
+        return []  # a finished date: verified in two counts, nothing written (P2)
     with job_lock(JOB):
         dates = [only] if only is not None else accrual_dates_pending(through=target)
         return [
@@ -81,6 +83,15 @@ def accrue_returns(
             )
             for day in dates
         ]
+
+
+def accrual_date_complete(day: date) -> bool:
+    """True when a run for ``day`` succeeded and every position that earns on ``day`` has its
+    accrual (positions that matured since still count: they earned that day)."""
+    if not JobRun.objects.filter(job=JOB, business_date=day, status="succeeded").exists():
+        return False
+    earning = Position.objects.filter(start_date__lt=day, maturity_date__gte=day).count()
+    return Accrual.objects.filter(business_date=day).count() == earning
 
 
 def _accrue_date(day: date, run: JobRun) -> None:
