@@ -7,14 +7,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.common.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from apps.common.models import money_field
 
 RATE_MAX_DIGITS = 9
 RATE_DECIMAL_PLACES = 4
-
-
-def money_field(verbose_name, **kwargs) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs)
 
 
 def rate_field(verbose_name, **kwargs) -> models.DecimalField:

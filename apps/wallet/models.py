@@ -12,11 +12,7 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from apps.common.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
-
-
-def money_field(verbose_name, **kwargs) -> models.DecimalField:
-    return models.DecimalField(verbose_name, max_digits=MONEY_MAX_DIGITS, decimal_places=MONEY_DECIMAL_PLACES, **kwargs)
+from apps.common.models import money_field
 
 
 def currency_field() -> models.CharField:

@@ -20,8 +20,8 @@ from django.db import connection, transaction
 from apps.common.errors import ApplicationError
 from apps.investments.models import Accrual, PayoutSchedule, Position, PositionStatus
 from apps.investments.returns import return_for_day
-from apps.wallet.models import Account, AccountKind, EntryKind
-from apps.wallet.services.ledger import EntrySpec, Leg, entries_post_many, platform_account
+from apps.wallet.models import AccountKind, EntryKind
+from apps.wallet.services.ledger import EntrySpec, Leg, entries_post_many, investor_accounts_bulk, platform_account
 from workers.jobs import (
     ChunkResult,
     business_date_check,
@@ -128,7 +128,9 @@ def _chunk_generic(*, day: date, low: int, high: int) -> ChunkResult:
         for pk, _user, principal, rate, start, _schedule in rows
     }
     paying = [row for row in rows if row[5] == PayoutSchedule.DAILY and amounts[row[0]] > 0]
-    available = _available_accounts(user_ids={row[1] for row in paying})
+    available = {
+        user_id: pk for (user_id, _kind), pk in investor_accounts_bulk(user_ids={row[1] for row in paying}).items()
+    }
     expense = platform_account(AccountKind.RETURN_EXPENSE)
     specs = [
         EntrySpec(
@@ -146,28 +148,6 @@ def _chunk_generic(*, day: date, low: int, high: int) -> ChunkResult:
     )
     paid = sum((amounts[row[0]] for row in paying), Decimal("0.00"))
     return ChunkResult(processed=len(rows), created=len(rows), amount=paid)
-
-
-def _available_accounts(*, user_ids: set[int]) -> dict[int, int]:
-    """user id → available account id, creating the missing accounts in one statement."""
-    currency = settings.PLATFORM_CURRENCY
-    found = dict(
-        Account.objects.filter(owner_id__in=user_ids, kind=AccountKind.AVAILABLE, currency=currency).values_list(
-            "owner_id", "pk"
-        )
-    )
-    missing = user_ids - set(found)
-    if missing:
-        Account.objects.bulk_create(
-            [Account(owner_id=user_id, kind=AccountKind.AVAILABLE, currency=currency) for user_id in missing],
-            ignore_conflicts=True,
-        )
-        found = dict(
-            Account.objects.filter(owner_id__in=user_ids, kind=AccountKind.AVAILABLE, currency=currency).values_list(
-                "owner_id", "pk"
-            )
-        )
-    return found
 
 
 # --- PostgreSQL path: the same chunk in a few set-based statements ------------------------------

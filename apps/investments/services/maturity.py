@@ -20,8 +20,8 @@ from apps.common.dates import business_date_today
 from apps.common.errors import ApplicationError
 from apps.investments.models import Accrual, PayoutSchedule, Position, PositionStatus
 from apps.investments.services.accrual import JOB as ACCRUAL_JOB
-from apps.wallet.models import Account, AccountKind, EntryKind
-from apps.wallet.services.ledger import EntrySpec, Leg, entries_post_many, platform_account
+from apps.wallet.models import AccountKind, EntryKind
+from apps.wallet.services.ledger import EntrySpec, Leg, entries_post_many, investor_accounts_bulk, platform_account
 from workers.jobs import ChunkResult, business_date_check, job_lock, last_succeeded_date, run_add_chunk, run_for_date
 from workers.models import JobRun
 
@@ -72,7 +72,9 @@ def _chunk(*, ids: list[int], day: date) -> ChunkResult:
         .annotate(total=Sum("amount"))
         .values_list("position_id", "total")
     )
-    accounts = _accounts(user_ids={position.user_id for position in positions})
+    accounts = investor_accounts_bulk(
+        user_ids={position.user_id for position in positions}, kinds=(AccountKind.AVAILABLE, AccountKind.INVESTED)
+    )
     expense = platform_account(AccountKind.RETURN_EXPENSE).pk
     specs, paid = [], Decimal("0.00")
     for position in positions:
@@ -114,14 +116,3 @@ def _merged(legs: list[Leg]) -> list[Leg]:
     for leg in legs:
         totals[leg.account_id] += leg.amount
     return [Leg(account_id, amount) for account_id, amount in totals.items() if amount != 0]
-
-
-def _accounts(*, user_ids: set[int]) -> dict[tuple[int, str], int]:
-    currency = settings.PLATFORM_CURRENCY
-    kinds = (AccountKind.AVAILABLE, AccountKind.INVESTED)
-    Account.objects.bulk_create(
-        [Account(owner_id=user_id, kind=kind, currency=currency) for user_id in user_ids for kind in kinds],
-        ignore_conflicts=True,
-    )
-    rows = Account.objects.filter(owner_id__in=user_ids, kind__in=kinds, currency=currency)
-    return {(owner_id, kind): pk for owner_id, kind, pk in rows.values_list("owner_id", "kind", "pk")}

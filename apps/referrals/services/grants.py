@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection, transaction
 from django.utils.translation import gettext as _
 
@@ -26,8 +25,8 @@ from apps.common.dates import business_date_today
 from apps.investments.models import Position
 from apps.messaging.services import notification_send
 from apps.referrals.models import Milestone, MilestoneAward
-from apps.wallet.models import Account, AccountKind, EntryKind
-from apps.wallet.services.ledger import EntrySpec, Leg, entries_post_many, platform_account
+from apps.wallet.models import AccountKind, EntryKind
+from apps.wallet.services.ledger import EntrySpec, Leg, entries_post_many, investor_accounts_bulk, platform_account
 from workers.jobs import (
     ChunkResult,
     business_date_check,
@@ -122,7 +121,7 @@ def milestones_grant(*, business_date: date, run: JobRun | None = None) -> Chunk
 def _grant_chunk(*, business_date: date, pending: list[PendingGrant]) -> ChunkResult:
     milestones = Milestone.objects.in_bulk({grant.milestone_id for grant in pending})
     users = User.objects.in_bulk({grant.user_id for grant in pending})
-    available = _available_accounts(user_ids=set(users))
+    available = {user_id: pk for (user_id, _kind), pk in investor_accounts_bulk(user_ids=set(users)).items()}
     expense = platform_account(AccountKind.REWARD_EXPENSE).pk
     amounts = {grant: milestones[grant.milestone_id].reward_amount for grant in pending}
     specs = [
@@ -165,17 +164,6 @@ def _notify(*, user: User, milestone: Milestone, amount: Decimal) -> None:
         ),
         link="/referrals/",
     )
-
-
-def _available_accounts(*, user_ids: set[int]) -> dict[int, int]:
-    """user id → available account id, creating the missing accounts in one statement."""
-    currency = settings.PLATFORM_CURRENCY
-    Account.objects.bulk_create(
-        [Account(owner_id=user_id, kind=AccountKind.AVAILABLE, currency=currency) for user_id in user_ids],
-        ignore_conflicts=True,
-    )
-    rows = Account.objects.filter(owner_id__in=user_ids, kind=AccountKind.AVAILABLE, currency=currency)
-    return dict(rows.values_list("owner_id", "pk"))
 
 
 # --- the job: one run per business date, catch-up in order ---------------------------------------

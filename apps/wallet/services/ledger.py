@@ -39,6 +39,21 @@ def investor_account(*, user, kind: str) -> Account:
     return account
 
 
+def investor_accounts_bulk(*, user_ids, kinds=(AccountKind.AVAILABLE,)) -> dict[tuple[int, str], int]:
+    """(user id, kind) → account id for many investors at once, creating the missing accounts in
+    one insert-or-skip statement (jobs; ``investor_account`` is the one-user form)."""
+    currency = settings.PLATFORM_CURRENCY
+    user_ids = set(user_ids)
+    if not user_ids:
+        return {}
+    Account.objects.bulk_create(
+        [Account(owner_id=user_id, kind=kind, currency=currency) for user_id in user_ids for kind in kinds],
+        ignore_conflicts=True,
+    )
+    rows = Account.objects.filter(owner_id__in=user_ids, kind__in=kinds, currency=currency)
+    return {(owner_id, kind): pk for owner_id, kind, pk in rows.values_list("owner_id", "kind", "pk")}
+
+
 def _legs_check(legs: Sequence[Leg]) -> None:
     if len(legs) < 2:
         raise ValueError("An entry needs at least two postings.")
@@ -183,6 +198,7 @@ __all__ = [
     "entry_post",
     "entry_reverse",
     "investor_account",
+    "investor_accounts_bulk",
     "platform_account",
     "transfer_legs",
 ]
