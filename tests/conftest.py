@@ -167,3 +167,18 @@ def _empty_cache():
 
     cache.clear()
     yield
+
+
+@pytest.fixture
+def kyc_storage(settings, tmp_path):
+    """KYC documents go to an empty private folder of this test's own; yields that folder."""
+    folder = tmp_path / "kyc"
+    folder.mkdir()
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "kyc": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": folder, "base_url": None, "file_permissions_mode": 0o600},
+        },
+    }
+    return folder

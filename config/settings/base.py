@@ -53,6 +53,7 @@ INSTALLED_APPS = [
     "apps.wallet",
     "apps.investments",
     "apps.referrals",
+    "apps.kyc",
     "apps.messaging",
     "workers",
 ]
@@ -178,6 +179,46 @@ STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage", "OPTIONS": {"location": VAR_DIR / "media"}},
     "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
 }
+
+# --- KYC documents ----------------------------------------------------------------------------
+# A private storage of its own: a folder under var/ that no URL serves, or, with KYC_S3_BUCKET
+# set, a private S3 bucket (server-side encryption, random names, presigned URLs ≤ 5 minutes).
+KYC_MAX_UPLOAD_MB = env.int("KYC_MAX_UPLOAD_MB", default=5)
+if KYC_MAX_UPLOAD_MB < 1:
+    raise ImproperlyConfigured("KYC_MAX_UPLOAD_MB must be at least 1.")
+# Images above this many pixels are refused as decompression bombs before they are decoded.
+KYC_MAX_IMAGE_PIXELS = env.int("KYC_MAX_IMAGE_PIXELS", default=50_000_000)
+KYC_PRESIGNED_URL_SECONDS = env.int("KYC_PRESIGNED_URL_SECONDS", default=300)
+if not 1 <= KYC_PRESIGNED_URL_SECONDS <= 300:
+    raise ImproperlyConfigured("KYC_PRESIGNED_URL_SECONDS must be between 1 and 300 (5 minutes).")
+KYC_MIN_AGE = env.int("KYC_MIN_AGE", default=18)
+KYC_S3_BUCKET = env.str("KYC_S3_BUCKET", default="")
+KYC_LOCAL_ROOT = Path(env.str("KYC_LOCAL_ROOT", default=str(VAR_DIR / "kyc")))
+if KYC_S3_BUCKET:
+    STORAGES["kyc"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": KYC_S3_BUCKET,
+            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
+            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
+            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+            "location": env.str("KYC_S3_PREFIX", default="kyc"),
+            "default_acl": "private",
+            "object_parameters": {"ServerSideEncryption": "AES256", "CacheControl": "private, no-store"},
+            "querystring_auth": True,
+            "querystring_expire": KYC_PRESIGNED_URL_SECONDS,
+            "file_overwrite": False,
+            "signature_version": "s3v4",
+            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+        },
+    }
+else:
+    STORAGES["kyc"] = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        # No base_url: these files have no public URL; staff read them through the admin view.
+        "OPTIONS": {"location": KYC_LOCAL_ROOT, "base_url": None, "file_permissions_mode": 0o600},
+    }
 
 # --- Email ------------------------------------------------------------------------------------
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -17,6 +17,12 @@ STORAGES = {
     **STORAGES,  # noqa: F405
     "staticfiles": {"BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"},
 }
+if not KYC_S3_BUCKET:  # noqa: F405
+    # One folder per test process; tests that look at the files use the ``kyc_storage`` fixture.
+    STORAGES["kyc"] = {
+        **STORAGES["kyc"],
+        "OPTIONS": {**STORAGES["kyc"]["OPTIONS"], "location": VAR_DIR / f"test-kyc-{os.getpid()}"},
+    }
 REST_FRAMEWORK = {
     **REST_FRAMEWORK,  # noqa: F405
     # Generic limits out of the way; the auth endpoints keep their real per-client limits.

@@ -17,9 +17,7 @@ from apps.common.errors import ApplicationError
 
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
-        body = {"detail": exc.message, "code": exc.code, **exc.extra}
-        if exc.field:
-            body[exc.field] = [exc.message]
+        body = {"detail": exc.message, "code": exc.code, **exc.extra, **exc.field_errors}
         return Response(body, status=exc.status_code)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_detail(exc))

@@ -18,6 +18,12 @@ class ServiceErrorFormMixin:
     service_code_fields: dict[str, str] = {}
 
     def add_service_error(self, error: ApplicationError) -> None:
+        if len(error.field_errors) > 1:
+            for name, messages in error.field_errors.items():
+                field = self.service_field_names.get(name, name)
+                for message in messages:
+                    self.add_error(field if field in self.fields else None, message)
+            return
         field = self.service_field_names.get(error.field or "", error.field)
         field = field or self.service_code_fields.get(error.code)
         self.add_error(field if field in self.fields else None, error.message)
