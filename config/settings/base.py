@@ -193,7 +193,7 @@ if not 1 <= KYC_PRESIGNED_URL_SECONDS <= 300:
     raise ImproperlyConfigured("KYC_PRESIGNED_URL_SECONDS must be between 1 and 300 (5 minutes).")
 KYC_MIN_AGE = env.int("KYC_MIN_AGE", default=18)
 KYC_S3_BUCKET = env.str("KYC_S3_BUCKET", default="")
-KYC_LOCAL_ROOT = Path(env.str("KYC_LOCAL_ROOT", default=str(VAR_DIR / "kyc")))
+KYC_LOCAL_ROOT = Path(env.str("KYC_LOCAL_ROOT", default="") or VAR_DIR / "kyc")
 if KYC_S3_BUCKET:
     STORAGES["kyc"] = {
         "BACKEND": "storages.backends.s3.S3Storage",
