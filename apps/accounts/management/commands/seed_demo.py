@@ -1,6 +1,9 @@
-"""Idempotent sample data for a first look: one staff superuser, one investor, a few plans and
-referral milestones. Prints the credentials."""
+"""Idempotent sample data for a first look: one staff superuser, two investors (one with a KYC
+submission waiting for review), a few plans and referral milestones. Prints the credentials."""
 
+import io
+
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
 
@@ -37,20 +40,46 @@ DEMO_INVESTOR = {
     "first_name": "Ivy",
     "last_name": "Investor",
 }
+DEMO_APPLICANT = {
+    "email": "applicant@bursar.local",
+    "password": "bursar-investor-2026",
+    "first_name": "Noor",
+    "last_name": "Applicant",
+}
 
 
 class Command(BaseCommand):
     help = "Load idempotent demo data (a staff superuser and an investor) and print how to sign in."
 
-    @transaction.atomic
     def handle(self, *args, **options):
-        staff = self._ensure(DEMO_STAFF, is_superuser=True)
-        self._ensure(DEMO_INVESTOR, referred_by=staff)
-        self._plans(staff)
-        self._milestones(staff)
+        with transaction.atomic():
+            staff = self._ensure(DEMO_STAFF, is_superuser=True)
+            self._ensure(DEMO_INVESTOR, referred_by=staff)
+            applicant = self._ensure(DEMO_APPLICANT, referred_by=staff)
+            self._plans(staff)
+            self._milestones(staff)
+        self._kyc_submission(applicant)  # its own transaction, which stores files
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  staff:    {DEMO_STAFF['email']} / {DEMO_STAFF['password']}")
         self.stdout.write(f"  investor: {DEMO_INVESTOR['email']} / {DEMO_INVESTOR['password']}")
+        self.stdout.write(f"  investor with KYC to review: {DEMO_APPLICANT['email']} / {DEMO_APPLICANT['password']}")
+
+    def _kyc_submission(self, user) -> None:
+        from apps.kyc.models import Submission
+        from apps.kyc.services import kyc_submission_create
+
+        if Submission.objects.filter(user=user).exists():
+            return
+        kyc_submission_create(
+            user=user,
+            full_name="Noor Applicant",
+            date_of_birth="1991-03-14",
+            country="Jordan",
+            id_type="passport",
+            id_number="N0001234",
+            id_front_image=_demo_card("DEMO PASSPORT", (30, 64, 120)),
+            selfie_image=_demo_card("DEMO SELFIE", (120, 80, 40)),
+        )
 
     def _plans(self, staff) -> None:
         from apps.investments.models import Plan
@@ -73,3 +102,16 @@ class Command(BaseCommand):
         if user is not None:
             return user
         return services.user_create(is_email_verified=True, **data, **extra)
+
+
+def _demo_card(text: str, color: tuple[int, int, int]) -> SimpleUploadedFile:
+    """A plain picture standing in for a document photo (the demo has no real documents)."""
+    from PIL import Image, ImageDraw
+
+    image = Image.new("RGB", (640, 400), color)
+    draw = ImageDraw.Draw(image)
+    draw.rectangle((24, 24, 616, 376), outline=(255, 255, 255), width=4)
+    draw.text((48, 48), f"{text}\nNoor Applicant\nN0001234", fill=(255, 255, 255))
+    out = io.BytesIO()
+    image.save(out, format="JPEG", quality=85)
+    return SimpleUploadedFile("demo.jpg", out.getvalue(), content_type="image/jpeg")
