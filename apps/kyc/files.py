@@ -3,12 +3,16 @@
 The type is sniffed from the bytes (the name and the declared type are not trusted). Images are
 decoded under a pixel cap (decompression bombs are refused from the header, before decoding) and
 re-encoded, which drops EXIF and every other metadata chunk. PDFs are kept as sent, once their
-structure looks like a PDF and they carry no scripts or launch actions.
+structure looks like a PDF and they carry no scripts or launch actions (looked for with name
+escapes undone and inside compressed object streams too).
 """
 
 import hashlib
 import io
+import re
 import warnings
+import zlib
+from collections.abc import Iterator
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -22,8 +26,16 @@ PNG = "image/png"
 PDF = "application/pdf"
 SIGNATURES = ((b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG), (b"%PDF-", PDF))
 PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
-# Markers of active content in a PDF; a KYC scan needs none of them.
-PDF_ACTIVE_MARKERS = (b"/JavaScript", b"/Launch", b"/EmbeddedFile", b"/RichMedia")
+# Markers of active content in a PDF (XFA forms carry scripts of their own); a KYC scan needs none.
+PDF_ACTIVE_MARKERS = (b"/JavaScript", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
+# A name with #xx escapes (``/J#61vaScript`` is ``/JavaScript`` to a reader), and one escape.
+PDF_ESCAPED_NAME = re.compile(rb"/[^\s\x00/\[\]<>(){}%#]*#[^\s\x00/\[\]<>(){}%]*")
+PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
+PDF_STREAM_START = re.compile(rb"(?<!end)stream\r?\n")
+PDF_OBJECT_STREAM = re.compile(rb"/Type\s*/ObjStm\b")
+PDF_FLATE_ONLY = re.compile(rb"/Filter\s*(?:/FlateDecode|\[\s*/FlateDecode\s*\])")
+# Dictionaries in compressed object streams are inflated to be checked too, up to this much.
+PDF_OBJECT_STREAMS_MAX_BYTES = 16 * 1024 * 1024
 
 
 @dataclass(frozen=True)
@@ -94,7 +106,7 @@ def _image_clean(content: bytes, *, content_type: str, field: str) -> CleanFile:
             if width * height > settings.KYC_MAX_IMAGE_PIXELS:
                 raise _error(field, _("This image is too large to process."), "file_bomb")
             image.load()
-            clean = _reencode(image, content_type=content_type)
+            clean, (width, height) = _reencode(image, content_type=content_type)
     except ApplicationError:
         raise
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
@@ -106,13 +118,10 @@ def _image_clean(content: bytes, *, content_type: str, field: str) -> CleanFile:
     )
 
 
-def _reencode(image: Image.Image, *, content_type: str) -> bytes:
-    """Apply the EXIF rotation, then write a fresh file with no metadata at all."""
-    image = ImageOps.exif_transpose(image)
-    if content_type == JPEG and image.mode not in ("RGB", "L"):
-        image = image.convert("RGB")
-    if content_type == PNG and image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
-        image = image.convert("RGBA")
+def _reencode(image: Image.Image, *, content_type: str) -> tuple[bytes, tuple[int, int]]:
+    """Apply the EXIF rotation, then write a fresh file with no metadata at all. Returns the
+    bytes and the size of the image as stored (rotated)."""
+    image = _storable_mode(ImageOps.exif_transpose(image), content_type=content_type)
     fresh = Image.frombytes(image.mode, image.size, image.tobytes())
     if image.mode == "P":
         fresh.putpalette(image.getpalette())
@@ -121,14 +130,65 @@ def _reencode(image: Image.Image, *, content_type: str) -> bytes:
         fresh.save(out, format="JPEG", quality=90, optimize=True)
     else:
         fresh.save(out, format="PNG", optimize=False)
-    return out.getvalue()
+    return out.getvalue(), fresh.size
+
+
+def _storable_mode(image: Image.Image, *, content_type: str) -> Image.Image:
+    if image.mode in ("I", "I;16", "I;16B", "I;16L"):
+        # 16-bit grey: scale to 8 bits (a plain conversion clips every tone above 255 to white).
+        image = image.convert("I").point(lambda value: value * (1 / 256)).convert("L")
+    if content_type == JPEG and image.mode not in ("RGB", "L"):
+        return image.convert("RGB")
+    if content_type == PNG and "transparency" in image.info:
+        # The transparent colour is a metadata chunk that the fresh copy would lose.
+        return image.convert("RGBA")
+    if content_type == PNG and image.mode not in ("RGB", "RGBA", "L", "LA", "P"):
+        return image.convert("RGBA")
+    return image
 
 
 def _pdf_clean(content: bytes, *, field: str) -> CleanFile:
+    damaged = _error(field, _("This PDF is damaged or incomplete."), "file_unreadable")
     if b"%%EOF" not in content[-2048:]:
-        raise _error(field, _("This PDF is damaged or incomplete."), "file_unreadable")
-    if b"/Encrypt" in content:
+        raise damaged
+    readable = _pdf_names_decoded(content)
+    if b"/Encrypt" in readable:
         raise _error(field, _("This PDF is password-protected; upload an unprotected copy."), "file_encrypted")
-    if any(marker in content for marker in PDF_ACTIVE_MARKERS):
+    try:
+        readable += b"".join(_pdf_names_decoded(data) for data in _pdf_object_streams(content))
+    except ValueError:
+        raise damaged from None
+    if any(marker in readable for marker in PDF_ACTIVE_MARKERS):
         raise _error(field, _("This PDF contains scripts or attachments; upload a plain scan."), "file_active_content")
     return CleanFile(content=content, content_type=PDF, sha256=hashlib.sha256(content).hexdigest())
+
+
+def _pdf_names_decoded(data: bytes) -> bytes:
+    """Undo the #xx escapes in names, which would otherwise hide a marker from the check."""
+    if b"#" not in data:
+        return data
+    return PDF_ESCAPED_NAME.sub(
+        lambda name: PDF_NAME_ESCAPE.sub(lambda escape: bytes([int(escape.group(1), 16)]), name.group()), data
+    )
+
+
+def _pdf_object_streams(content: bytes) -> Iterator[bytes]:
+    """The inflated data of each compressed object stream, where dictionaries (and so actions)
+    can hide from a byte scan. Raises ``ValueError`` for one that cannot be read, or past the cap."""
+    budget = PDF_OBJECT_STREAMS_MAX_BYTES
+    for match in PDF_STREAM_START.finditer(content):
+        head = content[max(0, match.start() - 1024) : match.start()]
+        dictionary = _pdf_names_decoded(head[max(0, head.rfind(b"obj")) :])
+        if not PDF_OBJECT_STREAM.search(dictionary) or b"/Filter" not in dictionary:
+            continue  # not an object stream, or an uncompressed one (already scanned)
+        end = content.find(b"endstream", match.end())
+        if end < 0 or not PDF_FLATE_ONLY.search(dictionary) or b"/DecodeParms" in dictionary:
+            raise ValueError("object stream that cannot be inspected")
+        try:
+            data = zlib.decompressobj().decompress(content[match.end() : end], budget + 1)
+        except zlib.error as exc:
+            raise ValueError("object stream that cannot be inflated") from exc
+        budget -= len(data)
+        if budget < 0:
+            raise ValueError("object streams too large to inspect")
+        yield data
