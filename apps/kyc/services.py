@@ -5,7 +5,7 @@ event naming the actor, in the same transaction as the submission's change.
 """
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -53,8 +53,19 @@ def _age_on(born: date, today: date) -> int:
     return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
+def _date_of_birth_parse(value) -> date | None:
+    if isinstance(value, datetime):
+        return value.date()
+    if isinstance(value, date):
+        return value
+    try:
+        return parse_date(str(value or "").strip())
+    except ValueError:  # well formed but no such day, e.g. 1990-02-30
+        return None
+
+
 def _date_of_birth_error(value) -> str | None:
-    born = value if isinstance(value, date) else parse_date(str(value or "").strip()) if value else None
+    born = _date_of_birth_parse(value)
     if born is None:
         return _("Enter your date of birth as YYYY-MM-DD.")
     today = timezone.localdate()
@@ -92,10 +103,9 @@ def identity_details_clean(*, full_name, date_of_birth, country, id_type, id_num
         errors["id_type"] = [_("Choose passport, national ID card or driving licence.")]
     if errors:
         raise ApplicationError(_("Correct the errors below."), code="invalid", field_errors=errors)
-    born = date_of_birth if isinstance(date_of_birth, date) else parse_date(str(date_of_birth).strip())
     return IdentityDetails(
         full_name=" ".join(str(full_name).split()),
-        date_of_birth=born,
+        date_of_birth=_date_of_birth_parse(date_of_birth),
         country=" ".join(str(country).split()),
         id_type=id_type,
         id_number=" ".join(str(id_number).split()).upper(),
