@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("apps.wallet.api.urls")),
     path("", include("apps.referrals.api.urls")),
     path("", include("apps.investments.api.urls")),
+    path("", include("apps.kyc.api.urls")),
 ]

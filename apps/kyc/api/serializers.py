@@ -1,0 +1,217 @@
+"""Input and output shapes of the KYC API. Parsing only: ``kyc_submission_create`` checks every
+typed field and every file itself (and reports each error on its API field name).
+
+The investor's shape never carries a document URL; the staff shape links each document to the
+permission-checked, logged document endpoint.
+"""
+
+from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from apps.common.api.serializers import StrictCharField, StrictSerializer
+from apps.kyc.models import Document, IdType, RejectionReason, Submission, SubmissionStatus
+from apps.wallet.api.serializers import ADMIN_NOTE_MAX_LENGTH, IdField
+
+NOT_SUBMITTED = "not_submitted"
+
+
+# --- Fields ------------------------------------------------------------------------------------
+
+
+class IdTypeField(serializers.ChoiceField):
+    """Documented as the choice set; the text is passed on as sent, and the service refuses an
+    unknown type with its own message on ``id_type``."""
+
+    def __init__(self, **kwargs):
+        super().__init__(choices=IdType.choices, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, str):
+            self.fail("invalid_choice", input=data)
+        return data
+
+
+# Shared by the investor's and the staff's shapes (and the reject request): one component each.
+@extend_schema_field(
+    {"type": "string", "enum": SubmissionStatus.values, "description": "pending, approved or rejected"},
+    component_name="KycSubmissionStatus",
+)
+class SubmissionStatusField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=SubmissionStatus.choices, **kwargs)
+
+
+@extend_schema_field(
+    {"type": "string", "enum": RejectionReason.values, "description": "Why a KYC submission was rejected."},
+    component_name="KycRejectionReason",
+)
+class RejectionReasonField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=RejectionReason.choices, **kwargs)
+
+    def to_representation(self, value):
+        # Stored as "" until the submission is rejected.
+        return value or None
+
+
+# --- Investor ----------------------------------------------------------------------------------
+
+
+class KycSubmitSerializer(StrictSerializer):
+    """Identity details and files. Missing or invalid values are reported by field, errors of one kind together."""
+
+    full_name = StrictCharField(required=False, allow_blank=True, help_text="As on the document.")
+    date_of_birth = serializers.DateField(
+        required=False, help_text="`YYYY-MM-DD`; the investor must be at least `KYC_MIN_AGE` (18) years old."
+    )
+    country = StrictCharField(required=False, allow_blank=True, help_text="Country that issued the document.")
+    id_type = IdTypeField(required=False)
+    id_number = StrictCharField(required=False, allow_blank=True, help_text="Stored in capitals.")
+    id_front_image = serializers.FileField(
+        required=False, allow_empty_file=True, help_text="Required. JPEG, PNG or PDF, at most `KYC_MAX_UPLOAD_MB`."
+    )
+    id_back_image = serializers.FileField(
+        required=False, allow_empty_file=True, help_text="Optional (e.g. for an ID card). JPEG, PNG or PDF."
+    )
+    selfie_image = serializers.FileField(
+        required=False, allow_empty_file=True, help_text="Required. A photo of the investor holding the document."
+    )
+
+    def service_kwargs(self) -> dict:
+        """Every argument of ``kyc_submission_create`` but the user (None for what was not sent)."""
+        return {name: self.validated_data.get(name) for name in self.fields}
+
+
+class KycDocumentSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Document
+        fields = ["side", "content_type", "size"]
+        read_only_fields = fields
+
+
+class KycSubmissionSerializer(serializers.ModelSerializer):
+    """One of the caller's submissions: the typed data, the review and the documents (no URLs)."""
+
+    status = SubmissionStatusField(read_only=True)
+    rejection_reason = RejectionReasonField(
+        read_only=True, allow_null=True, help_text="Set when `status` is `rejected`, else null."
+    )
+    rejection_reason_label = serializers.SerializerMethodField(
+        help_text="The reason in the caller's language; null unless rejected."
+    )
+    admin_note = serializers.CharField(read_only=True, help_text="The reviewer's note to the investor.")
+    documents = KycDocumentSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = Submission
+        fields = [
+            "id",
+            "status",
+            "full_name",
+            "date_of_birth",
+            "country",
+            "id_type",
+            "id_number",
+            "rejection_reason",
+            "rejection_reason_label",
+            "admin_note",
+            "submitted_at",
+            "reviewed_at",
+            "documents",
+        ]
+        read_only_fields = fields
+
+    def get_rejection_reason_label(self, submission) -> str | None:
+        if not submission.rejection_reason:
+            return None
+        return str(submission.get_rejection_reason_display())
+
+
+@extend_schema_field({"type": "string", "enum": [NOT_SUBMITTED]})
+class _NotSubmittedField(serializers.CharField):
+    pass
+
+
+class KycNotSubmittedSerializer(serializers.Serializer):
+    status = _NotSubmittedField(help_text="The caller has never sent identity documents.")
+
+
+# --- Staff -------------------------------------------------------------------------------------
+
+
+class KycPersonSerializer(serializers.Serializer):
+    id = serializers.IntegerField()
+    email = serializers.EmailField()
+    name = serializers.CharField(source="full_name", help_text="First and last name (may be empty).")
+
+
+class AdminKycDocumentSerializer(serializers.ModelSerializer):
+    url = serializers.SerializerMethodField(
+        help_text=(
+            "The staff document endpoint (needs `kyc.view_document` and the Bearer token; every fetch is logged)."
+        )
+    )
+
+    class Meta:
+        model = Document
+        fields = ["id", "side", "content_type", "size", "url"]
+        read_only_fields = fields
+
+    def get_url(self, document) -> str:
+        path = reverse("api-admin-kyc-document", kwargs={"document_id": document.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request is not None else path
+
+
+class AdminKycSubmissionSerializer(KycSubmissionSerializer):
+    """A submission in the staff queue: the investor, the review and a link to each document."""
+
+    user = KycPersonSerializer(read_only=True)
+    reviewed_by = KycPersonSerializer(read_only=True, allow_null=True, help_text="Who approved or rejected it.")
+    is_current = serializers.BooleanField(read_only=True, help_text="The investor's latest submission.")
+    documents = AdminKycDocumentSerializer(many=True, read_only=True)
+
+    class Meta(KycSubmissionSerializer.Meta):
+        fields = [
+            "id",
+            "user",
+            "status",
+            "is_current",
+            "full_name",
+            "date_of_birth",
+            "country",
+            "id_type",
+            "id_number",
+            "rejection_reason",
+            "rejection_reason_label",
+            "admin_note",
+            "submitted_at",
+            "reviewed_at",
+            "reviewed_by",
+            "documents",
+        ]
+        read_only_fields = fields
+
+
+class KycQueueFilterSerializer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=SubmissionStatus.values, required=False)
+    search = serializers.CharField(required=False, allow_blank=True, max_length=200)
+
+
+def _admin_note(**kwargs) -> StrictCharField:
+    return StrictCharField(max_length=ADMIN_NOTE_MAX_LENGTH, **kwargs)
+
+
+class KycApproveSerializer(StrictSerializer):
+    kyc_id = IdField(help_text="The id of a pending KYC submission.")
+    admin_note = _admin_note(required=False, allow_blank=True, help_text="Optional; the investor sees it.")
+
+
+class KycRejectSerializer(StrictSerializer):
+    kyc_id = IdField(help_text="The id of a pending KYC submission.")
+    admin_note = _admin_note(help_text="What to correct: the investor sees it.")
+    reason = RejectionReasonField(
+        default=RejectionReason.OTHER,
+        help_text="Why, as a code the investor sees translated; `other` when omitted.",
+    )

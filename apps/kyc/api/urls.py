@@ -1,0 +1,17 @@
+from django.urls import path
+
+from apps.kyc.api import views
+
+urlpatterns = [
+    path("kyc/submit/", views.KycSubmitView.as_view(), name="api-kyc-submit"),
+    path("kyc/status/", views.KycStatusView.as_view(), name="api-kyc-status"),
+    path("kyc/history/", views.KycHistoryView.as_view(), name="api-kyc-history"),
+    path("admin/kyc/", views.AdminKycListView.as_view(), name="api-admin-kyc"),
+    path("admin/kyc/approve/", views.AdminKycApproveView.as_view(), name="api-admin-kyc-approve"),
+    path("admin/kyc/reject/", views.AdminKycRejectView.as_view(), name="api-admin-kyc-reject"),
+    path(
+        "admin/kyc/documents/<int:document_id>/",
+        views.AdminKycDocumentView.as_view(),
+        name="api-admin-kyc-document",
+    ),
+]

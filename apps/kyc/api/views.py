@@ -1,0 +1,288 @@
+"""KYC endpoints: the investor sends identity documents and follows their review; staff list the
+queue, approve or reject, and look at a document through a permission-checked view that logs
+every access. Each view parses, calls one service or selector, and renders."""
+
+from django.http import FileResponse, HttpResponseRedirect
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from rest_framework import status
+from rest_framework.generics import ListAPIView
+from rest_framework.parsers import FormParser, MultiPartParser
+from rest_framework.permissions import BasePermission, IsAuthenticated
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from apps.common.api.schema import NOT_AUTHENTICATED, bad_request, error_response
+from apps.common.errors import ApplicationError
+from apps.kyc import selectors, services
+from apps.kyc.api import serializers
+from apps.kyc.models import SubmissionStatus
+from apps.kyc.uploads import upload_limit_install
+from apps.wallet.api.permissions import StaffWithPermission
+from apps.wallet.api.serializers import MAX_ID
+from apps.wallet.api.views.common import enum_parameter, query_params
+
+KYC_TAG = "kyc"
+ADMIN_TAG = "admin"
+FILE_FIELDS = ("id_front_image", "id_back_image", "selfie_image")
+FILE_CODES = (
+    "file_required",
+    "file_empty",
+    "file_too_large",
+    "file_type_invalid",
+    "file_unreadable",
+    "file_bomb",
+    "file_encrypted",
+    "file_active_content",
+)
+STAFF_ONLY = error_response("Not staff, or without the Django permission this action needs.", "permission_denied")
+SUBMISSION_NOT_FOUND = error_response("No such KYC submission.", "not_found")
+REVIEW_CONFLICT = error_response("The submission was already approved or rejected.", "already_reviewed")
+REVIEW_FORBIDDEN = error_response(
+    "Not staff or without `kyc.review_submission`; or the caller's own submission.",
+    "permission_denied",
+    "own_request",
+)
+CURRENT_SUBMISSION = PolymorphicProxySerializer(
+    component_name="KycCurrentSubmission",
+    serializers=[serializers.KycSubmissionSerializer, serializers.KycNotSubmittedSerializer],
+    resource_type_field_name=None,
+)
+
+
+class InvestorOnly(BasePermission):
+    """KYC is for investors: a staff account is refused before its upload is even read."""
+
+    message = gettext_lazy("Staff accounts do not go through KYC.")
+
+    def has_permission(self, request, view) -> bool:
+        return bool(request.user and request.user.is_authenticated and not request.user.is_staff)
+
+
+def _admin_submission_data(submission, request) -> dict:
+    return serializers.AdminKycSubmissionSerializer(submission, context={"request": request}).data
+
+
+# --- Investor ----------------------------------------------------------------------------------
+
+
+class KycSubmitView(APIView):
+    permission_classes = [IsAuthenticated, InvestorOnly]
+    parser_classes = [MultiPartParser, FormParser]
+
+    def initial(self, request, *args, **kwargs):
+        # Before anything reads the body: a file past KYC_MAX_UPLOAD_MB is cut off as it streams.
+        upload_limit_install(request._request)
+        super().initial(request, *args, **kwargs)
+
+    @extend_schema(
+        tags=[KYC_TAG],
+        summary="Send identity documents for review (multipart)",
+        description=(
+            "Allowed when the caller has no pending or approved submission (a rejected one can be followed by a "
+            "new one; history is kept). Files are JPEG, PNG or PDF, recognised by their content (not their name "
+            "or declared type), at most `KYC_MAX_UPLOAD_MB` each; images are re-encoded without metadata. A "
+            "refusal stores nothing. Typed-data errors come together under `code` `invalid`, each on its field; "
+            "a file's error is on that file's field (several bad files: `invalid` with each field)."
+        ),
+        request={"multipart/form-data": serializers.KycSubmitSerializer},
+        responses={
+            201: serializers.KycSubmissionSerializer,
+            400: bad_request(("invalid", "date_of_birth"), *((code, "id_front_image") for code in FILE_CODES)),
+            401: NOT_AUTHENTICATED,
+            403: error_response("Staff accounts do not go through KYC.", "permission_denied"),
+            409: error_response(
+                "A submission is already waiting for review, or the identity is already verified.",
+                "kyc_pending",
+                "kyc_already_approved",
+            ),
+            415: error_response("The body is not `multipart/form-data`.", "unsupported_media_type"),
+        },
+    )
+    def post(self, request):
+        serializer = serializers.KycSubmitSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        submission = services.kyc_submission_create(user=request.user, **serializer.service_kwargs())
+        return Response(serializers.KycSubmissionSerializer(submission).data, status=status.HTTP_201_CREATED)
+
+
+class KycStatusView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=[KYC_TAG],
+        summary="The caller's latest KYC submission, or `not_submitted`",
+        description="Document sides, types and sizes only: never a document URL.",
+        responses={200: CURRENT_SUBMISSION, 401: NOT_AUTHENTICATED},
+    )
+    def get(self, request):
+        submission = selectors.kyc_submission_current(user=request.user)
+        if submission is None:
+            return Response({"status": serializers.NOT_SUBMITTED})
+        return Response(serializers.KycSubmissionSerializer(submission).data)
+
+
+class KycHistoryView(ListAPIView):
+    permission_classes = [IsAuthenticated]
+    serializer_class = serializers.KycSubmissionSerializer
+
+    @extend_schema(
+        tags=[KYC_TAG],
+        summary="Every KYC submission of the caller, newest first",
+        description="Bursar extension. The same shape as `kyc/status/`; no document URLs.",
+        responses={200: serializers.KycSubmissionSerializer(many=True), 401: NOT_AUTHENTICATED},
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        return selectors.kyc_submission_history(user=self.request.user)
+
+
+# --- Staff -------------------------------------------------------------------------------------
+
+
+class AdminKycListView(ListAPIView):
+    """Needs ``kyc.view_submission``."""
+
+    permission_classes = [StaffWithPermission]
+    staff_permissions = ("kyc.view_submission",)
+    serializer_class = serializers.AdminKycSubmissionSerializer
+
+    @extend_schema(
+        tags=[ADMIN_TAG],
+        summary="The KYC queue: pending first (oldest waiting first), then the rest",
+        parameters=[
+            enum_parameter("status", SubmissionStatus.values, "Only submissions in this status."),
+            OpenApiParameter(
+                "search",
+                str,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="Part of the investor's email or of the full name, or the exact ID number.",
+            ),
+        ],
+        responses={
+            200: serializers.AdminKycSubmissionSerializer(many=True),
+            400: bad_request(),
+            401: NOT_AUTHENTICATED,
+            403: STAFF_ONLY,
+        },
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    def get_queryset(self):
+        filters = query_params(serializers.KycQueueFilterSerializer, self.request)
+        return selectors.kyc_queue(status=filters.get("status"), search=filters.get("search", ""))
+
+
+class AdminKycApproveView(APIView):
+    permission_classes = [StaffWithPermission]
+    staff_permissions = ("kyc.review_submission",)
+
+    @extend_schema(
+        tags=[ADMIN_TAG],
+        summary="Approve a pending KYC submission",
+        description="Needs `kyc.review_submission`. The investor's `kyc_status` becomes `approved` and is notified.",
+        request=serializers.KycApproveSerializer,
+        responses={
+            200: serializers.AdminKycSubmissionSerializer,
+            400: bad_request(),
+            401: NOT_AUTHENTICATED,
+            403: REVIEW_FORBIDDEN,
+            404: SUBMISSION_NOT_FOUND,
+            409: REVIEW_CONFLICT,
+        },
+    )
+    def post(self, request):
+        serializer = serializers.KycApproveSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        submission = services.kyc_submission_approve(
+            submission_id=data["kyc_id"], actor=request.user, note=data.get("admin_note", "")
+        )
+        return Response(_admin_submission_data(submission, request))
+
+
+class AdminKycRejectView(APIView):
+    permission_classes = [StaffWithPermission]
+    staff_permissions = ("kyc.review_submission",)
+
+    @extend_schema(
+        tags=[ADMIN_TAG],
+        summary="Reject a pending KYC submission",
+        description=(
+            "Needs `kyc.review_submission`. The investor sees the reason and the note, and may send new documents."
+        ),
+        request=serializers.KycRejectSerializer,
+        responses={
+            200: serializers.AdminKycSubmissionSerializer,
+            400: bad_request(("reason_required", "admin_note")),
+            401: NOT_AUTHENTICATED,
+            403: REVIEW_FORBIDDEN,
+            404: SUBMISSION_NOT_FOUND,
+            409: REVIEW_CONFLICT,
+        },
+    )
+    def post(self, request):
+        serializer = serializers.KycRejectSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        submission = services.kyc_submission_reject(
+            submission_id=data["kyc_id"], actor=request.user, reason=data["reason"], note=data["admin_note"]
+        )
+        return Response(_admin_submission_data(submission, request))
+
+
+DOCUMENT_CONTENT = OpenApiResponse(OpenApiTypes.BINARY, description="The document itself (local storage).")
+
+
+class AdminKycDocumentView(APIView):
+    """Needs ``kyc.view_document``. Every call that finds the document logs one access."""
+
+    permission_classes = [StaffWithPermission]
+    staff_permissions = ("kyc.view_document",)
+
+    def perform_content_negotiation(self, request, force=False):
+        # The answer is the document, whatever the client accepts; errors stay JSON.
+        return super().perform_content_negotiation(request, force=True)
+
+    @extend_schema(
+        tags=[ADMIN_TAG],
+        summary="One KYC document (logged)",
+        description=(
+            "Records who looked, when and from where, then serves the file: on S3, a 302 to a presigned URL "
+            "valid at most `KYC_PRESIGNED_URL_SECONDS` (≤ 5 minutes); on local storage, the bytes with the "
+            "document's sniffed type, `Content-Disposition: inline`, `Cache-Control: private, no-store`."
+        ),
+        responses={
+            (200, "image/jpeg"): DOCUMENT_CONTENT,
+            (200, "image/png"): DOCUMENT_CONTENT,
+            (200, "application/pdf"): DOCUMENT_CONTENT,
+            302: OpenApiResponse(description="S3: the presigned URL is in `Location`."),
+            401: NOT_AUTHENTICATED,
+            403: error_response("Not staff, or without `kyc.view_document`.", "permission_denied"),
+            404: error_response("No such document.", "not_found"),
+        },
+    )
+    def get(self, request, document_id: int):
+        if document_id > MAX_ID:
+            raise ApplicationError(_("No such document."), code="not_found", status_code=404)
+        view = services.kyc_document_view(
+            document_id=document_id,
+            staff=request.user,
+            ip_address=request.META.get("REMOTE_ADDR"),
+            user_agent=request.META.get("HTTP_USER_AGENT", ""),
+            via="api",
+        )
+        if view.url:
+            response = HttpResponseRedirect(view.url)
+        else:
+            response = FileResponse(view.open(), content_type=view.document.content_type)
+            response["Content-Disposition"] = "inline"
+        response["Cache-Control"] = "private, no-store"
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
