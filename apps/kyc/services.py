@@ -4,6 +4,7 @@ The user's ``kyc_status`` follows their current submission and is written, with 
 event naming the actor, in the same transaction as the submission's change.
 """
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -78,8 +79,18 @@ def _date_of_birth_error(value) -> str | None:
     return None
 
 
+def _single_line(value) -> str:
+    """Runs of spaces and control characters become one space (PostgreSQL refuses NUL outright)."""
+    text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in str(value or ""))
+    return " ".join(text.split())
+
+
+def _note_clean(note) -> str:
+    return str(note or "").replace("\x00", "").strip()
+
+
 def _text_error(value, *, max_length: int, label: str) -> str | None:
-    text = " ".join(str(value or "").split())
+    text = _single_line(value)
     if not text:
         return _("%(field)s is required.") % {"field": label}
     if len(text) > max_length:
@@ -104,11 +115,11 @@ def identity_details_clean(*, full_name, date_of_birth, country, id_type, id_num
     if errors:
         raise ApplicationError(_("Correct the errors below."), code="invalid", field_errors=errors)
     return IdentityDetails(
-        full_name=" ".join(str(full_name).split()),
+        full_name=_single_line(full_name),
         date_of_birth=_date_of_birth_parse(date_of_birth),
-        country=" ".join(str(country).split()),
+        country=_single_line(country),
         id_type=id_type,
-        id_number=" ".join(str(id_number).split()).upper(),
+        id_number=_single_line(id_number).upper(),
     )
 
 
@@ -260,7 +271,7 @@ def _close(submission: Submission, *, status: str, actor: User, reason: str = ""
 @transaction.atomic(durable=True)
 def kyc_submission_approve(*, submission_id, actor: User, note: str = "") -> Submission:
     submission = _review_lock(submission_id=submission_id, actor=actor)
-    _close(submission, status=SubmissionStatus.APPROVED, actor=actor, note=(note or "").strip())
+    _close(submission, status=SubmissionStatus.APPROVED, actor=actor, note=_note_clean(note))
     notification_send(
         user=submission.user,
         kind="kyc_approved",
@@ -274,7 +285,7 @@ def kyc_submission_approve(*, submission_id, actor: User, note: str = "") -> Sub
 @transaction.atomic(durable=True)
 def kyc_submission_reject(*, submission_id, actor: User, reason: str, note: str = "") -> Submission:
     """``reason`` is one of ``RejectionReason``; the note is required with "other"."""
-    note = (note or "").strip()
+    note = _note_clean(note)
     if reason not in RejectionReason.values:
         raise ApplicationError(_("Choose a reason for the rejection."), code="reason_required", field="reason")
     if reason == RejectionReason.OTHER and not note:
@@ -302,7 +313,11 @@ def _rejection_text(submission: Submission) -> str:
 def kyc_document_access_record(*, document: Document, staff: User, ip_address=None, user_agent="", via="admin"):
     """One row per staff view of a document, written before the document is shown."""
     return DocumentAccess.objects.create(
-        document=document, staff=staff, ip_address=ip_address or None, user_agent=(user_agent or "")[:300], via=via
+        document=document,
+        staff=staff,
+        ip_address=ip_address or None,
+        user_agent=(user_agent or "").replace("\x00", "")[:300],
+        via=via,
     )
 
 

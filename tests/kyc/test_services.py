@@ -345,6 +345,27 @@ def test_ages_at_the_bounds_are_accepted(investor, frozen, date_of_birth, stored
     assert submission.date_of_birth == stored
 
 
+def test_control_characters_in_the_details_become_spaces(investor):
+    """NUL would be a database error on PostgreSQL; tabs and new lines are just spacing."""
+    submission = submit(investor, full_name="Amina\x00Haddad\n", country="Jor\x07dan", id_number="p1\x00\r\n23")
+    submission.refresh_from_db()
+    assert (submission.full_name, submission.country, submission.id_number) == ("Amina Haddad", "Jor dan", "P1 23")
+
+
+def test_nul_in_notes_and_user_agents_is_dropped(kyc_reviewer, investor):
+    first = submit(investor)
+    kyc_submission_reject(submission_id=first.pk, actor=kyc_reviewer, reason="other", note="Too\x00 dark.\nRetake it.")
+    second = submit(investor)
+    kyc_submission_approve(submission_id=second.pk, actor=kyc_reviewer, note="\x00ok\x00")
+    document = second.documents.get(side="selfie")
+    kyc_document_view(document_id=document.pk, staff=kyc_reviewer, user_agent="Bot\x00/1")
+    assert list(Submission.objects.order_by("id").values_list("admin_note", flat=True)) == [
+        "Too dark.\nRetake it.",
+        "ok",
+    ]
+    assert list(DocumentAccess.objects.values_list("user_agent", flat=True)) == ["Bot/1"]
+
+
 @pytest.mark.parametrize(
     ("overrides", "field_errors"),
     [
@@ -492,6 +513,7 @@ def test_an_unknown_submission_is_not_found(kyc_reviewer, investor, unchanged_db
         ("other", "", "admin_note", "Tell the investor what to correct."),
         ("other", "   ", "admin_note", "Tell the investor what to correct."),
         ("other", None, "admin_note", "Tell the investor what to correct."),
+        ("other", "\x00 ", "admin_note", "Tell the investor what to correct."),
     ],
 )
 def test_a_rejection_needs_a_reason_and_other_needs_a_note(
