@@ -1,7 +1,7 @@
 from django.urls import path
 
 from apps.portal.views import accounts as views
-from apps.portal.views import investments, notifications, wallet
+from apps.portal.views import investments, kyc, notifications, wallet
 from apps.portal.views import referrals as referral_views
 
 app_name = "portal"
@@ -37,4 +37,6 @@ urlpatterns = [
     path("notifications/read/", notifications.notifications_mark_read, name="notifications_mark_read"),
     # referrals
     path("referrals/", referral_views.referrals, name="referrals"),
+    # identity check
+    path("kyc/", kyc.kyc, name="kyc"),
 ]
