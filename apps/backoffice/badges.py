@@ -5,6 +5,7 @@ from django.http import HttpRequest
 from django.utils.translation import gettext as _
 
 from apps.backoffice.selectors import job_run_failure_count, locked_out_account_count
+from apps.kyc.selectors import kyc_pending_count
 from apps.wallet.selectors import adjustment_pending_count, pending_counts
 from workers.selectors import scheduler_health_get
 
@@ -39,3 +40,8 @@ def adjustments_waiting_for_checker(request: HttpRequest) -> int:
 def job_runs_failed(request: HttpRequest) -> int:
     """Failed job runs that no later run of the same job and date has put right."""
     return job_run_failure_count()
+
+
+def kyc_pending(request: HttpRequest) -> int:
+    """KYC submissions waiting for review."""
+    return kyc_pending_count()

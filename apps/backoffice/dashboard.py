@@ -29,7 +29,7 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
     user = request.user
     if user.has_perm("accounts.view_user"):
         counts = user_counts_for_dashboard()
-        context.update(user_counts=counts, kpis=_user_kpis(counts), kyc_rows=_kyc_rows(counts))
+        context.update(user_counts=counts, kpis=_user_kpis(counts), kyc_rows=_kyc_rows(counts, user))
     if user.has_perm("workers.view_heartbeat"):
         context["scheduler"] = scheduler_health_get()
         context["scheduler_stale_seconds"] = settings.SCHEDULER_HEARTBEAT_STALE_SECONDS
@@ -81,7 +81,13 @@ def _user_kpis(counts: UserCounts) -> list[dict]:
     ]
 
 
-def _kyc_rows(counts: UserCounts) -> list[dict]:
+# Pending investors are the KYC queue's work: that row opens the queue (for staff who may see it);
+# the other rows list the investors with that status.
+KYC_QUEUE_STATUSES = (KycStatus.PENDING,)
+
+
+def _kyc_rows(counts: UserCounts, user) -> list[dict]:
+    can_see_queue = user.has_perm("kyc.view_submission")
     return [
         {
             "label": label,
@@ -89,7 +95,11 @@ def _kyc_rows(counts: UserCounts) -> list[dict]:
             "variant": KYC_STYLES[status][0],
             "bar_class": KYC_STYLES[status][1],
             "percent": round(100 * counts.kyc[status] / counts.investors) if counts.investors else 0,
-            "link": _users_url(is_staff__exact=0, kyc_status__exact=status),
+            "link": (
+                _changelist_url("kyc_submission", status__exact=status)
+                if can_see_queue and status in KYC_QUEUE_STATUSES
+                else _users_url(is_staff__exact=0, kyc_status__exact=status)
+            ),
         }
         for status, label in KycStatus.choices
     ]

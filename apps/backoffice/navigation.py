@@ -94,7 +94,18 @@ SIDEBAR: tuple[NavSection, ...] = (
             NavItem(_("Milestone awards"), "emoji_events", "admin:referrals_milestoneaward_changelist"),
         ),
     ),
-    NavSection(_("KYC"), (NavItem(_("Submissions"), "verified_user", "admin:kyc_submission_changelist"),)),
+    NavSection(
+        _("KYC"),
+        (
+            NavItem(
+                _("Submissions"),
+                "verified_user",
+                "admin:kyc_submission_changelist",
+                badge="apps.backoffice.badges.kyc_pending",
+            ),
+            NavItem(_("Document accesses"), "visibility", "admin:kyc_documentaccess_changelist"),
+        ),
+    ),
     NavSection(
         _("Messages"),
         (
