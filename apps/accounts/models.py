@@ -102,10 +102,8 @@ class User(AbstractBaseUser, PermissionsMixin):
                 condition=~models.Q(referred_by=models.F("id")), name="accounts_user_not_self_referred"
             ),
         ]
-        permissions = [
-            ("deactivate_user", "Can deactivate and reactivate users"),
-            ("set_kyc_status", "Can set a user's KYC status"),
-        ]
+        # The KYC status follows the user's current KYC submission: no permission sets it by hand.
+        permissions = [("deactivate_user", "Can deactivate and reactivate users")]
 
     def __str__(self) -> str:
         return self.email

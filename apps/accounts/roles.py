@@ -11,7 +11,7 @@ ROLES = (FINANCE, KYC_REVIEW, SUPPORT, OPERATIONS)
 # theirs in their own migrations (deposits to Finance, submissions to KYC review, ...).
 FOUNDATION_PERMISSIONS: dict[str, tuple[str, ...]] = {
     FINANCE: ("accounts.view_user",),
-    KYC_REVIEW: ("accounts.view_user", "accounts.set_kyc_status"),
+    KYC_REVIEW: ("accounts.view_user",),
     SUPPORT: ("accounts.view_user", "accounts.change_user"),
     OPERATIONS: (
         "accounts.view_user",

@@ -17,7 +17,6 @@ from apps.accounts import selectors, tokens
 from apps.accounts.models import (
     REFERRAL_CODE_ALPHABET,
     REFERRAL_CODE_LENGTH,
-    KycStatus,
     Language,
     User,
     UserEvent,
@@ -237,23 +236,6 @@ def user_active_set(*, user: User, is_active: bool, actor: User) -> User:
     user_event_record(user=locked, kind=kind, actor=actor)
     if not is_active:
         auth_tokens_revoke_all(user=locked)
-    return locked
-
-
-@transaction.atomic
-def user_kyc_status_set(*, user: User, status: str, actor: User) -> User:
-    """Interim manual KYC status (staff), until KYC submissions drive it."""
-    if status not in KycStatus.values:
-        raise ApplicationError(_("Unknown KYC status."), code="kyc_status_invalid", field="kyc_status")
-    locked = User.objects.select_for_update().get(pk=user.pk)
-    if locked.kyc_status == status:
-        return locked
-    previous = locked.kyc_status
-    locked.kyc_status = status
-    locked.save(update_fields=["kyc_status", "updated_at"])
-    user_event_record(
-        user=locked, kind=UserEvent.Kind.KYC_STATUS_SET, actor=actor, data={"from": previous, "to": status}
-    )
     return locked
 
 

@@ -97,12 +97,20 @@ def test_finance_sees_the_users_read_only(finance, investor, admin_client_for, u
     assert response.status_code == 403
 
 
-def test_kyc_reviewer_sees_only_the_kyc_action(kyc_reviewer, investor, admin_client_for):
+def test_kyc_reviewer_has_no_user_actions_and_a_link_to_the_kyc_queue(kyc_reviewer, investor, admin_client_for):
     client = admin_client_for(kyc_reviewer)
     response = client.get("/admin/accounts/user/")
-    assert list(response.context["cl"].model_admin.get_actions(response.wsgi_request)) == ["set_kyc_status"]
+    assert response.context["cl"].model_admin.get_actions(response.wsgi_request) == {}
     response = client.get(user_change_url(investor))
-    assert [action["title"] for action in response.context["actions_detail"]] == ["KYC status"]
+    assert response.context["actions_detail"] == []
+    assert [name for name, field in response.context["adminform"].form.fields.items() if not field.disabled] == []
+    assert f'href="/admin/kyc/submission/?user__id__exact={investor.pk}"' in response.text
+
+
+def test_staff_without_the_kyc_queue_get_no_link_to_it(finance, investor, admin_client_for):
+    response = admin_client_for(finance).get(user_change_url(investor))
+    assert "/admin/kyc/submission/" not in response.text
+    assert "Not submitted" in response.text
 
 
 def test_support_edits_investors_but_not_other_staff(support, investor, finance, admin_client_for):

@@ -3,15 +3,14 @@
 A failed ``clean_<field>`` also keeps the model's generic unique-constraint error away (Django
 skips constraints over fields that already failed), so staff read one clear message."""
 
-from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from unfold import forms as unfold_forms
 from unfold.forms import BaseDialogForm
-from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminSelectWidget
+from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
 
 from apps.accounts import selectors
-from apps.accounts.models import KycStatus, User
+from apps.accounts.models import User
 
 CHANGE_FIELDS = (
     "username",
@@ -21,7 +20,6 @@ CHANGE_FIELDS = (
     "country",
     "language",
     "is_active",
-    "kyc_status",
     "is_staff",
     "is_superuser",
     "groups",
@@ -64,28 +62,6 @@ class AdminPasswordChangeForm(unfold_forms.AdminPasswordChangeForm):
 
     def save(self, commit=True):  # pragma: no cover - the admin view calls the service instead
         raise NotImplementedError("Passwords are set through services.user_password_set.")
-
-
-def _kyc_status_field() -> forms.ChoiceField:
-    return forms.ChoiceField(label=_("KYC status"), choices=KycStatus.choices, widget=UnfoldAdminSelectWidget)
-
-
-class KycStatusForm(forms.Form):
-    """The intermediate page of the bulk "set KYC status" action."""
-
-    status = _kyc_status_field()
-
-
-class KycStatusDialogForm(BaseDialogForm):
-    """The dialog of the change page's "Set KYC status" action."""
-
-    status = _kyc_status_field()
-
-    def __init__(self, request, object_id=None, *args, **kwargs):
-        super().__init__(request, object_id, *args, **kwargs)
-        current = selectors.user_kyc_status_get(user_id=object_id)
-        if current:
-            self.fields["status"].initial = current
 
 
 class ConfirmDialogForm(BaseDialogForm):

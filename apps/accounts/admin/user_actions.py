@@ -4,11 +4,9 @@ runs one service call per user and turns a refusal into a message."""
 from collections.abc import Callable, Iterable
 
 from django.contrib import messages
-from django.contrib.admin import helpers
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -16,7 +14,7 @@ from unfold.decorators import action
 from unfold.enums import ActionVariant
 
 from apps.accounts import services
-from apps.accounts.admin.forms import ConfirmDialogForm, KycStatusDialogForm, KycStatusForm
+from apps.accounts.admin.forms import ConfirmDialogForm
 from apps.accounts.models import User
 from apps.common.errors import ApplicationError
 
@@ -28,9 +26,6 @@ class UserActionsMixin:
 
     def has_deactivate_user_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.has_perm("accounts.deactivate_user")
-
-    def has_set_kyc_status_permission(self, request: HttpRequest, obj=None) -> bool:
-        return request.user.has_perm("accounts.set_kyc_status")
 
     def has_password_reset_permission(self, request: HttpRequest, obj=None) -> bool:
         return super().has_change_permission(request)
@@ -70,23 +65,6 @@ class UserActionsMixin:
             lambda count: ngettext("Reactivated %(count)d user.", "Reactivated %(count)d users.", count),
         )
 
-    @action(description=_("Set KYC status of selected users"), permissions=["set_kyc_status"], icon="verified_user")
-    def set_kyc_status(self, request: HttpRequest, queryset) -> TemplateResponse | None:
-        """Asks for the status on an intermediate page, then sets it user by user."""
-        form = KycStatusForm(request.POST if "apply" in request.POST else None)
-        if not form.is_valid():
-            return self._kyc_status_page(request, queryset, form)
-        status = form.cleaned_data["status"]
-        self._apply_each(
-            request,
-            [user for user in queryset if user.kyc_status != status],
-            lambda user: services.user_kyc_status_set(user=user, status=status, actor=request.user),
-            lambda count: ngettext(
-                "Set the KYC status of %(count)d user.", "Set the KYC status of %(count)d users.", count
-            ),
-        )
-        return None
-
     @action(description=_("Send a password reset link"), permissions=["password_reset"], icon="lock_reset")
     def send_password_reset(self, request: HttpRequest, queryset) -> None:
         self._apply_each(
@@ -99,23 +77,6 @@ class UserActionsMixin:
                 count,
             ),
         )
-
-    def _kyc_status_page(self, request: HttpRequest, queryset, form) -> TemplateResponse:
-        shown = list(queryset[:25])
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Set KYC status"),
-            "opts": self.opts,
-            "form": form,
-            "users": shown,
-            "more": queryset.count() - len(shown),
-            "select_across": request.POST.get("select_across") == "1",
-            "selected": request.POST.getlist(helpers.ACTION_CHECKBOX_NAME),
-            "action_checkbox_name": helpers.ACTION_CHECKBOX_NAME,
-            "action_name": "set_kyc_status",
-        }
-        request.current_app = self.admin_site.name
-        return TemplateResponse(request, "backoffice/accounts/user_kyc_status.html", context)
 
     def _apply_each(
         self,
@@ -180,27 +141,6 @@ class UserActionsMixin:
             user,
             lambda: services.user_active_set(user=user, is_active=True, actor=request.user),
             _("The user was reactivated."),
-        )
-
-    @action(
-        description=_("KYC status"),
-        permissions=["set_kyc_status"],
-        icon="verified_user",
-        dialog={
-            "title": _("Set KYC status"),
-            "description": _("Until KYC submissions arrive, staff set the status by hand. The change is recorded."),
-            "form_class": KycStatusDialogForm,
-            "form_submit_text": _("Set status"),
-        },
-    )
-    def kyc_status_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
-        user = self._detail_target(request, object_id)
-        status = form.cleaned_data["status"]
-        return self._detail_apply(
-            request,
-            user,
-            lambda: services.user_kyc_status_set(user=user, status=status, actor=request.user),
-            _("KYC status set."),
         )
 
     @action(

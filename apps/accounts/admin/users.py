@@ -8,11 +8,13 @@ from django.contrib.auth import update_session_auth_hash
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
+from django.template.loader import render_to_string
 from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.decorators import method_decorator
 from django.utils.html import format_html
+from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
 from unfold.admin import ModelAdmin
@@ -51,6 +53,8 @@ ALWAYS_READONLY = (
     "referral_code",
     "display_referred_by",
     "display_referral_count",
+    "display_kyc",
+    "display_kyc_submissions",
     "is_email_verified",
     "date_joined",
     "last_login",
@@ -99,15 +103,15 @@ class UserAdmin(UserMoneyMixin, UserActionsMixin, BaseUserAdmin, ModelAdmin):
         (_("Roles"), {"fields": ("is_staff", "is_superuser", "groups")}),
         (
             _("Status"),
-            {"fields": ("is_active", "kyc_status", "is_email_verified", ("date_joined", "last_login"), "updated_at")},
+            {"fields": ("is_active", "display_kyc", "is_email_verified", ("date_joined", "last_login"), "updated_at")},
         ),
     )
     add_fieldsets = (
         (_("Identity"), {"fields": ("email", ("first_name", "last_name"), "phone", ("country", "language"))}),
         (_("Password"), {"fields": ("usable_password", "password1", "password2")}),
     )
-    actions = ("deactivate_users", "reactivate_users", "set_kyc_status", "send_password_reset")
-    actions_detail = ("deactivate_detail", "reactivate_detail", "kyc_status_detail", "password_reset_detail")
+    actions = ("deactivate_users", "reactivate_users", "send_password_reset")
+    actions_detail = ("deactivate_detail", "reactivate_detail", "password_reset_detail")
 
     # --- queryset and permissions ---------------------------------------------------------------
 
@@ -130,11 +134,27 @@ class UserAdmin(UserMoneyMixin, UserActionsMixin, BaseUserAdmin, ModelAdmin):
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
-        if obj is None or request.user.is_superuser:
+        if obj is None:
+            return fieldsets
+        if request.user.has_perm("kyc.view_submission"):
+            fieldsets = self._with_kyc_submissions_link(fieldsets)
+        if request.user.is_superuser:
             return fieldsets
         # Only superusers set passwords: the others do not see the link to the password form.
         identity = (fieldsets[0][0], {"fields": ("email", "username")})
         return (identity, *fieldsets[1:])
+
+    @staticmethod
+    def _with_kyc_submissions_link(fieldsets):
+        """The Status fieldset with the link to the user's KYC submissions after the status."""
+        linked = []
+        for name, options in fieldsets:
+            fields = tuple(
+                ("display_kyc", "display_kyc_submissions") if field == "display_kyc" else field
+                for field in options["fields"]
+            )
+            linked.append((name, {**options, "fields": fields}))
+        return tuple(linked)
 
     def formfield_for_manytomany(self, db_field, request: HttpRequest, **kwargs):
         formfield = super().formfield_for_manytomany(db_field, request, **kwargs)
@@ -154,8 +174,6 @@ class UserAdmin(UserMoneyMixin, UserActionsMixin, BaseUserAdmin, ModelAdmin):
             readonly += ROLE_FIELDS
         if not self.has_deactivate_user_permission(request):
             readonly.append("is_active")
-        if not self.has_set_kyc_status_permission(request):
-            readonly.append("kyc_status")
         return readonly
 
     def changeform_view(self, request, object_id=None, form_url="", extra_context=None):
@@ -182,8 +200,6 @@ class UserAdmin(UserMoneyMixin, UserActionsMixin, BaseUserAdmin, ModelAdmin):
         profile = {name: form.cleaned_data[name] for name in PROFILE_FIELDS if name in changed}
         if profile:
             user = services.user_profile_update(user=user, fields=profile, actor=request.user)
-        if "kyc_status" in changed:
-            user = services.user_kyc_status_set(user=user, status=form.cleaned_data["kyc_status"], actor=request.user)
         if "is_active" in changed:
             services.user_active_set(user=user, is_active=form.cleaned_data["is_active"], actor=request.user)
 
@@ -268,6 +284,23 @@ class UserAdmin(UserMoneyMixin, UserActionsMixin, BaseUserAdmin, ModelAdmin):
     @display(description=_("KYC"), label=KYC_LABELS, ordering="kyc_status")
     def display_kyc_status(self, obj: User):
         return obj.kyc_status, obj.get_kyc_status_display()
+
+    @display(description=_("KYC status"))
+    def display_kyc(self, obj: User) -> str:
+        """The status follows the user's current KYC submission: only a review changes it."""
+        return render_to_string(
+            "unfold/helpers/label.html",
+            {"text": obj.get_kyc_status_display(), "variant": KYC_LABELS.get(obj.kyc_status) or "default"},
+        )
+
+    @display(description=_("KYC submissions"))
+    def display_kyc_submissions(self, obj: User) -> str:
+        url = f"{reverse('admin:kyc_submission_changelist')}?{urlencode({'user__id__exact': obj.pk})}"
+        return format_html(
+            '<a href="{}" class="text-primary-600 dark:text-primary-500" id="user-kyc-submissions">{}</a>',
+            url,
+            _("Open this user's submissions in the KYC queue"),
+        )
 
     @display(description=_("Email verified"), boolean=True, ordering="is_email_verified")
     def display_email_verified(self, obj: User) -> bool:
