@@ -18,7 +18,7 @@ class ServiceErrorFormMixin:
     service_code_fields: dict[str, str] = {}
 
     def add_service_error(self, error: ApplicationError) -> None:
-        if len(error.field_errors) > 1:
+        if error.extra_field_errors:
             for name, messages in error.field_errors.items():
                 field = self.service_field_names.get(name, name)
                 for message in messages:

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.utils.dateparse import parse_date
 from django.utils.translation import gettext_lazy as _
 
-from apps.common.errors import ApplicationError
 from apps.kyc.models import IdType
 from apps.portal.forms.common import ServiceErrorFormMixin, ltr
 
@@ -95,16 +94,6 @@ class KycSubmissionForm(ServiceErrorFormMixin, forms.Form):
         """Bound to the request on a POST; otherwise prefilled with the name and country of the profile."""
         initial = {"full_name": user.full_name, "country": user.country}
         return cls(data=data, files=files, initial=initial)
-
-    def add_service_error(self, error: ApplicationError) -> None:
-        """Each field the service names gets its own messages, also when it names only one through
-        ``field_errors`` (the shared mixin would then show only the summary, on the form)."""
-        if not error.field_errors:
-            super().add_service_error(error)
-            return
-        for name, field_messages in error.field_errors.items():
-            for message in field_messages:
-                self.add_error(name if name in self.fields else None, message)
 
     def clean_date_of_birth(self):
         """A date when the text is one; ``None`` for an impossible one such as 1990-02-30, which the
