@@ -270,12 +270,12 @@ REQUIRED_FILE = "This file is required."
         ),
         pytest.param(
             {"date_of_birth": "17/05/1990"},
-            {"date_of_birth": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]},
+            {"detail": INVALID, "code": "invalid", "date_of_birth": ["Enter your date of birth as YYYY-MM-DD."]},
             id="dob-format",
         ),
         pytest.param(
             {"date_of_birth": "1990-02-30"},
-            {"date_of_birth": ["Date has wrong format. Use one of these formats instead: YYYY-MM-DD."]},
+            {"detail": INVALID, "code": "invalid", "date_of_birth": ["Enter your date of birth as YYYY-MM-DD."]},
             id="dob-impossible-day",
         ),
         pytest.param(
@@ -524,6 +524,7 @@ def test_every_kyc_path_is_documented_with_its_codes(client):
         "format": "binary",
         "description": "Required. A photo of the investor holding the document.",
     }
+    assert (request["date_of_birth"]["type"], request["date_of_birth"]["format"]) == ("string", "date")
     for code in ("file_type_invalid", "file_too_large", "file_bomb", "file_required", "invalid"):
         assert f"`{code}`" in submit_operation["responses"]["400"]["description"]
     assert "`kyc_pending`" in submit_operation["responses"]["409"]["description"]

@@ -6,6 +6,7 @@ permission-checked, logged document endpoint.
 """
 
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -30,6 +31,12 @@ class IdTypeField(serializers.ChoiceField):
         if not isinstance(data, str):
             self.fail("invalid_choice", input=data)
         return data
+
+
+@extend_schema_field(OpenApiTypes.DATE)
+class DateTextField(StrictCharField):
+    """A date documented as such, passed on as text: the service reads it and reports a malformed
+    or impossible date with the other typed-data errors."""
 
 
 # Shared by the investor's and the staff's shapes (and the reject request): one component each.
@@ -62,8 +69,10 @@ class KycSubmitSerializer(StrictSerializer):
     """Identity details and files. Missing or invalid values are reported by field, errors of one kind together."""
 
     full_name = StrictCharField(required=False, allow_blank=True, help_text="As on the document.")
-    date_of_birth = serializers.DateField(
-        required=False, help_text="`YYYY-MM-DD`; the investor must be at least `KYC_MIN_AGE` (18) years old."
+    date_of_birth = DateTextField(
+        required=False,
+        allow_blank=True,
+        help_text="`YYYY-MM-DD`; the investor must be at least `KYC_MIN_AGE` (18) years old.",
     )
     country = StrictCharField(required=False, allow_blank=True, help_text="Country that issued the document.")
     id_type = IdTypeField(required=False)
