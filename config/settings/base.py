@@ -194,25 +194,52 @@ if not 1 <= KYC_PRESIGNED_URL_SECONDS <= 300:
 KYC_MIN_AGE = env.int("KYC_MIN_AGE", default=18)
 KYC_S3_BUCKET = env.str("KYC_S3_BUCKET", default="")
 KYC_LOCAL_ROOT = Path(env.str("KYC_LOCAL_ROOT", default="") or VAR_DIR / "kyc")
-if KYC_S3_BUCKET:
-    STORAGES["kyc"] = {
+
+
+def kyc_s3_storage(
+    *,
+    bucket: str,
+    expire: int,
+    access_key: str | None = None,
+    secret_key: str | None = None,
+    region_name: str | None = None,
+    endpoint_url: str | None = None,
+    location: str = "kyc",
+    addressing_style: str | None = None,
+) -> dict:
+    """``STORAGES["kyc"]`` on S3: private objects, encrypted at rest, never overwritten, shown only
+    through presigned URLs that live ``expire`` seconds (tests build the same on a local S3)."""
+    return {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
-            "bucket_name": KYC_S3_BUCKET,
-            "access_key": env.str("AWS_ACCESS_KEY_ID", default="") or None,
-            "secret_key": env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
-            "region_name": env.str("AWS_S3_REGION_NAME", default="") or None,
-            "endpoint_url": env.str("AWS_S3_ENDPOINT_URL", default="") or None,
-            "location": env.str("KYC_S3_PREFIX", default="kyc"),
+            "bucket_name": bucket,
+            "access_key": access_key,
+            "secret_key": secret_key,
+            "region_name": region_name,
+            "endpoint_url": endpoint_url,
+            "location": location,
             "default_acl": "private",
             "object_parameters": {"ServerSideEncryption": "AES256", "CacheControl": "private, no-store"},
             "querystring_auth": True,
-            "querystring_expire": KYC_PRESIGNED_URL_SECONDS,
+            "querystring_expire": expire,
             "file_overwrite": False,
             "signature_version": "s3v4",
-            "addressing_style": env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+            "addressing_style": addressing_style,
         },
     }
+
+
+if KYC_S3_BUCKET:
+    STORAGES["kyc"] = kyc_s3_storage(
+        bucket=KYC_S3_BUCKET,
+        expire=KYC_PRESIGNED_URL_SECONDS,
+        access_key=env.str("AWS_ACCESS_KEY_ID", default="") or None,
+        secret_key=env.str("AWS_SECRET_ACCESS_KEY", default="") or None,
+        region_name=env.str("AWS_S3_REGION_NAME", default="") or None,
+        endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default="") or None,
+        location=env.str("KYC_S3_PREFIX", default="kyc"),
+        addressing_style=env.str("AWS_S3_ADDRESSING_STYLE", default="") or None,
+    )
 else:
     STORAGES["kyc"] = {
         "BACKEND": "django.core.files.storage.FileSystemStorage",
