@@ -274,6 +274,11 @@ REQUIRED_FILE = "This file is required."
             id="dob-format",
         ),
         pytest.param(
+            {"date_of_birth": ""},
+            {"detail": INVALID, "code": "invalid", "date_of_birth": ["Enter your date of birth as YYYY-MM-DD."]},
+            id="dob-blank",
+        ),
+        pytest.param(
             {"date_of_birth": "1990-02-30"},
             {"detail": INVALID, "code": "invalid", "date_of_birth": ["Enter your date of birth as YYYY-MM-DD."]},
             id="dob-impossible-day",

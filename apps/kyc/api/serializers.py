@@ -71,7 +71,6 @@ class KycSubmitSerializer(StrictSerializer):
     full_name = StrictCharField(required=False, allow_blank=True, help_text="As on the document.")
     date_of_birth = DateTextField(
         required=False,
-        allow_blank=True,
         help_text="`YYYY-MM-DD`; the investor must be at least `KYC_MIN_AGE` (18) years old.",
     )
     country = StrictCharField(required=False, allow_blank=True, help_text="Country that issued the document.")
