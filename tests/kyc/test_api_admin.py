@@ -3,12 +3,12 @@ reject (once, by a reviewer holding the permission, never their own), and the do
 (streamed locally, a short-lived presigned redirect on S3, one logged access per fetch). Roles are
 the real groups: "KYC review" reviews, "Support" only lists, "Finance" sees nothing of KYC."""
 
-import boto3
+import urllib.request
+
 import pytest
 from django.contrib.auth.models import Group
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
-from moto import mock_aws
 
 from apps.accounts.models import KycStatus
 from apps.accounts.roles import FINANCE, KYC_REVIEW, SUPPORT
@@ -26,7 +26,6 @@ REJECT = "/api/admin/kyc/reject/"
 PROFILE = "/api/users/profile/"
 FORBIDDEN = {"detail": "Only staff with the matching permission can do this.", "code": "permission_denied"}
 NOT_FOUND = {"detail": "No such KYC submission.", "code": "not_found"}
-BUCKET = "bursar-kyc-test"
 
 
 def document_path(document_id: int) -> str:
@@ -376,43 +375,21 @@ def test_documents_need_the_view_document_permission(investor, investor_api, kyc
             assert response.json() == FORBIDDEN
 
 
-@pytest.fixture
-def s3_kyc_storage(settings):
-    with mock_aws():
-        boto3.client("s3", region_name="us-east-1").create_bucket(Bucket=BUCKET)
-        settings.STORAGES = {
-            **settings.STORAGES,
-            "kyc": {
-                "BACKEND": "storages.backends.s3.S3Storage",
-                "OPTIONS": {
-                    "bucket_name": BUCKET,
-                    "access_key": "testing",
-                    "secret_key": "testing",
-                    "region_name": "us-east-1",
-                    "location": "kyc",
-                    "default_acl": "private",
-                    "querystring_auth": True,
-                    "querystring_expire": 300,
-                    "file_overwrite": False,
-                    "signature_version": "s3v4",
-                },
-            },
-        }
-        yield
-
-
-def test_on_s3_the_document_is_a_short_lived_presigned_redirect(reviewer_api, reviewer, investor, s3_kyc_storage):
+def test_on_s3_the_document_is_a_short_lived_presigned_redirect(reviewer_api, reviewer, investor, kyc_s3):
     document = submit(investor).documents.get(side="selfie")
 
     response = reviewer_api.get(document_path(document.pk))
 
     assert response.status_code == 302
     location = response["Location"]
-    assert location.startswith(f"https://{BUCKET}.s3.amazonaws.com/kyc/{document.object_name}?")
+    assert location.startswith(kyc_s3.endpoint) and f"{kyc_s3.key(document.object_name)}?" in location
     assert "X-Amz-Expires=300" in location
     assert "response-content-type=image%2Fjpeg" in location
     assert "response-content-disposition=inline" in location
     assert response["Cache-Control"] == "private, no-store"
+    with urllib.request.urlopen(location, timeout=10) as presigned:
+        assert presigned.read() == kyc_s3.body(document.object_name)
+        assert presigned.headers["Content-Type"] == "image/jpeg"
     access = DocumentAccess.objects.get()
     assert (access.document, access.staff, access.via) == (document, reviewer, "api")
     reviewer_api.get(document_path(document.pk))
