@@ -4,6 +4,7 @@ The user's ``kyc_status`` follows their current submission and is written, with 
 event naming the actor, in the same transaction as the submission's change.
 """
 
+import logging
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -30,6 +31,8 @@ from apps.kyc.models import (
 )
 from apps.kyc.storage import kyc_document_presigned_url, kyc_object_name, kyc_storage, kyc_storage_is_remote
 from apps.messaging.services import notification_send
+
+logger = logging.getLogger(__name__)
 
 # Form/API field name of each document.
 DOCUMENT_FIELDS = {
@@ -215,9 +218,13 @@ def _submission_store(*, user: User, details: IdentityDetails, files: dict[str, 
 
 
 def _stored_delete(names: list[str]) -> None:
+    """Every name is tried even if one fails (logged): the error that matters is the original."""
     storage = kyc_storage()
     for name in names:
-        storage.delete(name)
+        try:
+            storage.delete(name)
+        except Exception:
+            logger.exception("KYC: could not delete the orphan object %s", name)
 
 
 def _user_status_follow(*, user: User, submission: Submission, actor: User) -> None:

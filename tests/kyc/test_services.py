@@ -417,6 +417,34 @@ def test_a_failure_writing_the_second_file_leaves_no_file_and_no_row(kyc_storage
     assert stored_files(kyc_storage) == []
 
 
+def test_a_failed_clean_up_still_deletes_the_other_files_and_keeps_the_first_error(
+    kyc_storage, investor, unchanged_db, monkeypatch, caplog
+):
+    storage = kyc_storage_backend()
+    original_save, original_delete = storage.save, storage.delete
+    saved: list[str] = []
+
+    def save_twice_then_fail(name, content, **kwargs):
+        if len(saved) == 2:
+            raise OSError("disk full")
+        saved.append(original_save(name, content, **kwargs))
+        return saved[-1]
+
+    def delete_fails_first(name):
+        if name == saved[0]:
+            raise PermissionError("read-only")
+        original_delete(name)
+
+    monkeypatch.setattr(storage, "save", save_twice_then_fail)
+    monkeypatch.setattr(storage, "delete", delete_fails_first)
+    with unchanged_db(), pytest.raises(OSError, match="disk full"):
+        submit(investor)
+    assert stored_files(kyc_storage) == [saved[0]]  # only the one whose delete failed
+    assert [(r.levelname, r.getMessage()) for r in caplog.records if r.name == "apps.kyc.services"] == [
+        ("ERROR", f"KYC: could not delete the orphan object {saved[0]}")
+    ]
+
+
 def test_a_failure_after_every_file_was_written_leaves_no_file_and_no_row(
     kyc_storage, investor, unchanged_db, monkeypatch
 ):
