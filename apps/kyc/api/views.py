@@ -2,6 +2,7 @@
 queue, approve or reject, and look at a document through a permission-checked view that logs
 every access. Each view parses, calls one service or selector, and renders."""
 
+from axes.helpers import get_client_ip_address
 from django.http import FileResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -274,7 +275,7 @@ class AdminKycDocumentView(APIView):
         view = services.kyc_document_view(
             document_id=document_id,
             staff=request.user,
-            ip_address=request.META.get("REMOTE_ADDR"),
+            ip_address=get_client_ip_address(request._request),
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
             via="api",
         )
