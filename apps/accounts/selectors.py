@@ -106,11 +106,3 @@ def user_counts_for_dashboard(*, now=None) -> UserCounts:
         email_verified=row["email_verified"],
         kyc={status: row[f"kyc_{status}"] for status in KycStatus.values},
     )
-
-
-def user_kyc_status_get(*, user_id) -> str | None:
-    """The KYC status of the user with this id, or ``None`` (also for an id that is not a number)."""
-    try:
-        return User.objects.filter(pk=user_id).values_list("kyc_status", flat=True).first()
-    except (TypeError, ValueError):
-        return None

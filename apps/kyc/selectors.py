@@ -3,7 +3,7 @@ carry everything their columns show in a fixed number of queries."""
 
 from dataclasses import dataclass
 
-from django.db.models import Case, Count, IntegerField, Min, Q, QuerySet, Value, When
+from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Value, When
 
 from apps.kyc.models import Document, DocumentAccess, Submission, SubmissionStatus
 
@@ -26,7 +26,7 @@ def kyc_submission_get_for_user(*, user, submission_id) -> Submission | None:
 
 
 def kyc_queue(*, status: str | None = None, search: str = "") -> QuerySet[Submission]:
-    """Staff queue: pending first (oldest waiting first), then the rest newest first."""
+    """Staff queue in ``KYC_QUEUE_ORDERING``."""
     queryset = Submission.objects.select_related("user", "reviewed_by").prefetch_related("documents")
     if status:
         queryset = queryset.filter(status=status)
@@ -35,11 +35,20 @@ def kyc_queue(*, status: str | None = None, search: str = "") -> QuerySet[Submis
         queryset = queryset.filter(
             Q(user__email__icontains=search) | Q(full_name__icontains=search) | Q(id_number__iexact=search)
         )
-    return queryset.annotate(queue_order=kyc_queue_order()).order_by("queue_order", "submitted_at", "id")
+    return queryset.order_by(*KYC_QUEUE_ORDERING)
 
 
 def kyc_queue_order() -> Case:
     return Case(When(status=SubmissionStatus.PENDING, then=Value(0)), default=Value(1), output_field=IntegerField())
+
+
+# Pending first, the longest waiting at the top; then the reviewed ones, newest first.
+KYC_QUEUE_ORDERING = (
+    kyc_queue_order().asc(),
+    Case(When(status=SubmissionStatus.PENDING, then=F("submitted_at"))).asc(),
+    F("submitted_at").desc(),
+    F("id").desc(),
+)
 
 
 @dataclass(frozen=True)

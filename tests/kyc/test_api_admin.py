@@ -103,14 +103,15 @@ def test_the_queue_lists_pending_first_with_everything_staff_need(reviewer_api, 
     response = reviewer_api.get(QUEUE)
 
     assert response.status_code == 200
-    assert response.json() == page(older, newer, approved, rejected)
-    row = response.json()["results"][2]
+    # Pending first, longest waiting at the top; then the reviewed ones, newest first.
+    assert response.json() == page(older, newer, rejected, approved)
+    row = response.json()["results"][3]
     assert (row["user"]["name"], row["reviewed_by"]["email"], row["admin_note"]) == (
         "Omar Saleh",
         reviewer.email,
         "Clear scans.",
     )
-    assert response.json()["results"][3]["rejection_reason_label"] == "The identity document has expired"
+    assert response.json()["results"][2]["rejection_reason_label"] == "The identity document has expired"
 
 
 def test_the_queue_filters_by_status_and_search(reviewer_api, reviewer, kyc_storage):

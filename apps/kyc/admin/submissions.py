@@ -7,7 +7,6 @@ from datetime import date
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.db.models import Case, F, When
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import render
 from django.template.loader import render_to_string
@@ -27,10 +26,10 @@ from apps.kyc.admin.documents import document_view
 from apps.kyc.admin.forms import ApproveDialogForm, RejectDialogForm
 from apps.kyc.models import Submission, SubmissionStatus
 from apps.kyc.selectors import (
+    KYC_QUEUE_ORDERING,
     kyc_counts,
     kyc_document_accesses,
     kyc_documents_for_submission,
-    kyc_queue_order,
     kyc_submission_history,
 )
 from apps.kyc.services import kyc_submission_approve, kyc_submission_reject
@@ -41,13 +40,6 @@ STATUS_LABELS = {
     SubmissionStatus.APPROVED: "success",
     SubmissionStatus.REJECTED: "danger",
 }
-# Pending first, the longest waiting at the top; then the reviewed ones, newest first.
-QUEUE_ORDERING = (
-    kyc_queue_order().asc(),
-    Case(When(status=SubmissionStatus.PENDING, then=F("submitted_at"))).asc(),
-    F("submitted_at").desc(),
-    F("id").desc(),
-)
 ACCESS_LOG_SHOWN = 50
 
 APPROVE_DIALOG = {
@@ -104,7 +96,7 @@ class SubmissionAdmin(ReadOnlyAdminMixin, ModelAdmin):
     show_facets = admin.ShowFacets.NEVER
     search_fields = ("user__email", "full_name", "=id_number")
     search_help_text = _("Investor email, full name or exact ID number")
-    ordering = QUEUE_ORDERING
+    ordering = KYC_QUEUE_ORDERING
     fieldsets = (
         (_("Investor"), {"fields": ("display_investor", "display_current")}),
         (
