@@ -121,10 +121,13 @@ def _image_clean(content: bytes, *, content_type: str, field: str) -> CleanFile:
 def _reencode(image: Image.Image, *, content_type: str) -> tuple[bytes, tuple[int, int]]:
     """Apply the EXIF rotation, then write a fresh file with no metadata at all. Returns the
     bytes and the size of the image as stored (rotated)."""
-    image = _storable_mode(ImageOps.exif_transpose(image), content_type=content_type)
-    fresh = Image.frombytes(image.mode, image.size, image.tobytes())
-    if image.mode == "P":
-        fresh.putpalette(image.getpalette())
+    fresh = _storable_mode(ImageOps.exif_transpose(image), content_type=content_type)
+    if fresh is image:
+        fresh = image.copy()
+    # Only pixels (and a palette) go on: every metadata chunk the encoder could write back
+    # (EXIF, ICC, XMP, text) lives in ``info``. No raw-bytes copy, so a large photo is held twice
+    # at most while it is re-encoded.
+    fresh.info = {}
     out = io.BytesIO()
     if content_type == JPEG:
         fresh.save(out, format="JPEG", quality=90, optimize=True)

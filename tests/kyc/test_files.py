@@ -9,7 +9,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile, UploadedFile
 from django.test import RequestFactory
 from django.test.client import BOUNDARY, MULTIPART_CONTENT, encode_multipart
-from PIL import Image, PngImagePlugin
+from PIL import Image, ImageCms, PngImagePlugin
 
 from apps.common.errors import ApplicationError
 from apps.kyc.files import document_clean
@@ -205,6 +205,25 @@ def test_png_text_chunks_are_dropped():
     assert image.text == {}
     assert b"Secret Street" not in clean.content and b"tEXt" not in clean.content and b"iTXt" not in clean.content
     assert image.getpixel((5, 5)) == (1, 2, 3)
+
+
+@pytest.mark.parametrize(("fmt", "content_type"), [("JPEG", "image/jpeg"), ("PNG", "image/png")])
+def test_icc_profiles_and_xmp_are_dropped(fmt, content_type):
+    profile = ImageCms.ImageCmsProfile(ImageCms.createProfile("sRGB")).tobytes()
+    xmp = b'<x:xmpmeta xmlns:x="adobe:ns:meta/"><rdf:Description GPSLatitude="51,30N"/></x:xmpmeta>'
+    if fmt == "PNG":  # PNG carries XMP in an iTXt chunk
+        info = PngImagePlugin.PngInfo()
+        info.add_itxt("XML:com.adobe.xmp", xmp.decode())
+        extra = {"pnginfo": info}
+    else:
+        extra = {"xmp": xmp}
+    content = image_bytes(Image.new("RGB", (24, 24), (9, 9, 9)), fmt, icc_profile=profile, **extra)
+    original = Image.open(io.BytesIO(content))
+    assert original.info.get("icc_profile") == profile and b"GPSLatitude" in content  # the input has them
+    clean = document_clean(upload(content, "scan", content_type), field="id_front_image")
+    image = reopened(clean.content)
+    assert "icc_profile" not in image.info and "xmp" not in image.info
+    assert b"GPSLatitude" not in clean.content
 
 
 def test_a_cmyk_jpeg_is_converted_to_rgb():
