@@ -320,7 +320,8 @@ def test_a_document_is_streamed_inline_and_every_fetch_is_logged(reviewer_api, r
     assert b"".join(first.streaming_content) == (kyc_storage / front.object_name).read_bytes()
     assert first["Content-Type"] == "image/jpeg"
     assert first["Content-Length"] == str(front.size)
-    assert first["Content-Disposition"] == "inline"
+    # The name says which submission and side, never who (the admin view gives the same one).
+    assert first["Content-Disposition"] == f'inline; filename="kyc-{submission.pk}-id_front.jpg"'
     assert first["Cache-Control"] == "private, no-store"
     assert first["X-Content-Type-Options"] == "nosniff"
     access = DocumentAccess.objects.get()

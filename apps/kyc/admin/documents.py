@@ -1,20 +1,17 @@
 """The one admin URL that shows a KYC document (``admin:kyc_document_view``).
 
 ``kyc_document_view`` checks ``kyc.view_document`` and logs the access before anything is served.
-On S3 the answer is a redirect to a presigned URL that lives a few minutes; on the local folder the
-file is streamed from here. Either way the browser is told not to keep it or guess its type.
+The answer (a redirect to a presigned URL on S3, the streamed file locally) is
+``kyc_document_response``, shared with the API.
 """
 
 from axes.helpers import get_client_ip_address
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseRedirect
-from django.utils.translation import gettext as _
+from django.http import Http404, HttpRequest, HttpResponse
 
 from apps.common.errors import ApplicationError
+from apps.kyc.responses import kyc_document_response
 from apps.kyc.services import kyc_document_view
-from apps.kyc.storage import EXTENSIONS
-
-CACHE_CONTROL = "private, no-store"
 
 
 def document_view(request: HttpRequest, document_id: int) -> HttpResponse:
@@ -30,18 +27,4 @@ def document_view(request: HttpRequest, document_id: int) -> HttpResponse:
         if exc.status_code == 403:
             raise PermissionDenied(exc.message) from None
         raise Http404(exc.message) from None
-    # On S3 the service gives a presigned URL; locally the file is streamed from here.
-    response = HttpResponseRedirect(view.url) if view.url else _file_response(view)
-    response["Cache-Control"] = CACHE_CONTROL
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
-
-
-def _file_response(view) -> FileResponse:
-    document = view.document
-    try:
-        handle = view.open()
-    except OSError:
-        raise Http404(_("The file is missing from the KYC storage.")) from None
-    name = f"kyc-{document.submission_id}-{document.side}.{EXTENSIONS[document.content_type]}"
-    return FileResponse(handle, content_type=document.content_type, as_attachment=False, filename=name)
+    return kyc_document_response(view)

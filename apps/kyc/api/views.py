@@ -3,7 +3,6 @@ queue, approve or reject, and look at a document through a permission-checked vi
 every access. Each view parses, calls one service or selector, and renders."""
 
 from axes.helpers import get_client_ip_address
-from django.http import FileResponse, HttpResponseRedirect
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -20,6 +19,7 @@ from apps.common.errors import ApplicationError
 from apps.kyc import selectors, services
 from apps.kyc.api import serializers
 from apps.kyc.models import SubmissionStatus
+from apps.kyc.responses import kyc_document_response
 from apps.kyc.uploads import upload_limit_install
 from apps.wallet.api.permissions import StaffWithPermission
 from apps.wallet.api.serializers import MAX_ID
@@ -279,11 +279,4 @@ class AdminKycDocumentView(APIView):
             user_agent=request.META.get("HTTP_USER_AGENT", ""),
             via="api",
         )
-        if view.url:
-            response = HttpResponseRedirect(view.url)
-        else:
-            response = FileResponse(view.open(), content_type=view.document.content_type)
-            response["Content-Disposition"] = "inline"
-        response["Cache-Control"] = "private, no-store"
-        response["X-Content-Type-Options"] = "nosniff"
-        return response
+        return kyc_document_response(view)
