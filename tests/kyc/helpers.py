@@ -8,7 +8,9 @@ from datetime import date
 from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image
 
+from apps.kyc.models import Submission
 from apps.kyc.services import kyc_submission_approve, kyc_submission_create
+from tests.wallet.api_helpers import iso
 
 GPS_TAG = 0x8825
 MAKE_TAG = 0x010F
@@ -91,3 +93,28 @@ def submit(user, **overrides):
 def submit_and_approve(user, *, reviewer):
     submission = submit(user)
     return kyc_submission_approve(submission_id=submission.pk, actor=reviewer)
+
+
+def submission_body(submission: Submission) -> dict:
+    """What the investor sees of a submission: no document URL, no object name."""
+    submission.refresh_from_db()
+    return {
+        "id": submission.pk,
+        "status": submission.status,
+        "full_name": submission.full_name,
+        "date_of_birth": submission.date_of_birth.isoformat(),
+        "country": submission.country,
+        "id_type": submission.id_type,
+        "id_number": submission.id_number,
+        "rejection_reason": submission.rejection_reason or None,
+        "rejection_reason_label": str(submission.get_rejection_reason_display())
+        if submission.rejection_reason
+        else None,
+        "admin_note": submission.admin_note,
+        "submitted_at": iso(submission.submitted_at),
+        "reviewed_at": iso(submission.reviewed_at) if submission.reviewed_at else None,
+        "documents": [
+            {"side": document.side, "content_type": document.content_type, "size": document.size}
+            for document in submission.documents.order_by("id")
+        ],
+    }

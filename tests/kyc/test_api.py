@@ -15,8 +15,8 @@ from apps.kyc.models import Document, Submission
 from apps.kyc.services import kyc_submission_approve, kyc_submission_reject
 from apps.kyc.uploads import KycUploadLimitHandler, OversizedUpload
 from tests.factories import StaffFactory, UserFactory
-from tests.kyc.helpers import jpeg_bytes, pdf_bytes, png_bomb_bytes, png_bytes, submit, upload
-from tests.wallet.api_helpers import api_for, iso
+from tests.kyc.helpers import jpeg_bytes, pdf_bytes, png_bomb_bytes, png_bytes, submission_body, submit, upload
+from tests.wallet.api_helpers import api_for
 from tests.wallet.helpers import fund
 
 pytestmark = pytest.mark.django_db
@@ -58,31 +58,6 @@ def business(message: str, code: str, field: str | None = None) -> dict:
     if field:
         body[field] = [message]
     return body
-
-
-def submission_body(submission: Submission) -> dict:
-    """What the investor sees of a submission: no document URL, no object name."""
-    submission.refresh_from_db()
-    return {
-        "id": submission.pk,
-        "status": submission.status,
-        "full_name": submission.full_name,
-        "date_of_birth": submission.date_of_birth.isoformat(),
-        "country": submission.country,
-        "id_type": submission.id_type,
-        "id_number": submission.id_number,
-        "rejection_reason": submission.rejection_reason or None,
-        "rejection_reason_label": str(submission.get_rejection_reason_display())
-        if submission.rejection_reason
-        else None,
-        "admin_note": submission.admin_note,
-        "submitted_at": iso(submission.submitted_at),
-        "reviewed_at": iso(submission.reviewed_at) if submission.reviewed_at else None,
-        "documents": [
-            {"side": document.side, "content_type": document.content_type, "size": document.size}
-            for document in submission.documents.order_by("id")
-        ],
-    }
 
 
 def staff_in(role: str):

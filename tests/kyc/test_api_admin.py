@@ -15,8 +15,8 @@ from apps.accounts.roles import FINANCE, KYC_REVIEW, SUPPORT
 from apps.kyc.models import DocumentAccess, Submission
 from apps.kyc.services import kyc_submission_approve, kyc_submission_reject
 from tests.factories import StaffFactory, UserFactory
-from tests.kyc.helpers import submit
-from tests.wallet.api_helpers import api_for, iso
+from tests.kyc.helpers import submission_body, submit
+from tests.wallet.api_helpers import api_for
 
 pytestmark = pytest.mark.django_db
 
@@ -53,26 +53,13 @@ def person(user) -> dict | None:
 
 
 def admin_body(submission: Submission) -> dict:
-    submission.refresh_from_db()
-    return {
-        "id": submission.pk,
-        "user": person(submission.user),
-        "status": submission.status,
-        "is_current": submission.is_current,
-        "full_name": submission.full_name,
-        "date_of_birth": submission.date_of_birth.isoformat(),
-        "country": submission.country,
-        "id_type": submission.id_type,
-        "id_number": submission.id_number,
-        "rejection_reason": submission.rejection_reason or None,
-        "rejection_reason_label": str(submission.get_rejection_reason_display())
-        if submission.rejection_reason
-        else None,
-        "admin_note": submission.admin_note,
-        "submitted_at": iso(submission.submitted_at),
-        "reviewed_at": iso(submission.reviewed_at) if submission.reviewed_at else None,
-        "reviewed_by": person(submission.reviewed_by),
-        "documents": [
+    """The investor's view of it (``submission_body``) plus the investor, the reviewer and links."""
+    body = submission_body(submission)
+    body.update(
+        user=person(submission.user),
+        is_current=submission.is_current,
+        reviewed_by=person(submission.reviewed_by),
+        documents=[
             {
                 "id": document.pk,
                 "side": document.side,
@@ -82,7 +69,8 @@ def admin_body(submission: Submission) -> dict:
             }
             for document in submission.documents.order_by("id")
         ],
-    }
+    )
+    return body
 
 
 def page(*submissions) -> dict:

@@ -181,24 +181,7 @@ class AdminKycSubmissionSerializer(KycSubmissionSerializer):
     documents = AdminKycDocumentSerializer(many=True, read_only=True)
 
     class Meta(KycSubmissionSerializer.Meta):
-        fields = [
-            "id",
-            "user",
-            "status",
-            "is_current",
-            "full_name",
-            "date_of_birth",
-            "country",
-            "id_type",
-            "id_number",
-            "rejection_reason",
-            "rejection_reason_label",
-            "admin_note",
-            "submitted_at",
-            "reviewed_at",
-            "reviewed_by",
-            "documents",
-        ]
+        fields = ["id", "user", "is_current", *KycSubmissionSerializer.Meta.fields[1:], "reviewed_by"]
         read_only_fields = fields
 
 
