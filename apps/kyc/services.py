@@ -314,7 +314,8 @@ def _rejection_text(submission: Submission) -> str:
     text = _("Your identity documents were rejected: %(reason)s.") % {"reason": str(reason)}
     if submission.admin_note:
         text = f"{text} {submission.admin_note}"
-    return f"{text} {_('You can send new documents from your verification page.')}"
+    resubmit = _("You can send new documents from your verification page.")
+    return f"{text} {resubmit}"
 
 
 def kyc_document_access_record(*, document: Document, staff: User, ip_address=None, user_agent="", via="admin"):

@@ -7,7 +7,7 @@ from decimal import Decimal
 import pytest
 
 from apps.investments.models import Position
-from apps.referrals.models import Commission
+from apps.referrals.models import Commission, CommissionRule
 from tests.factories import StaffFactory, UserFactory
 from tests.investments.helpers import make_plan
 from tests.wallet.api_helpers import api_for
@@ -22,6 +22,9 @@ THREADS = 16
 
 @pytest.fixture
 def setup():
+    # Transactional tests flush the database, data migrations included: make sure of the default
+    # level-1 rule whatever ran before.
+    CommissionRule.objects.get_or_create(level=1, defaults={"rate": D("3.0000")})
     staff = StaffFactory()
     referrer = UserFactory()
     investor = UserFactory(referred_by=referrer)
