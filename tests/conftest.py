@@ -182,3 +182,14 @@ def kyc_storage(settings, tmp_path):
         },
     }
     return folder
+
+
+@pytest.fixture(autouse=True)
+def _default_language():
+    """Each test starts in the default language: a request in Arabic through the test client
+    leaves Arabic active in the thread (LocaleMiddleware activates, nothing deactivates)."""
+    from django.utils import translation
+
+    translation.deactivate()
+    yield
+    translation.deactivate()

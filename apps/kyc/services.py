@@ -172,15 +172,19 @@ def kyc_submission_create(
     if user.is_staff:
         raise ApplicationError(_("Staff accounts do not go through KYC."), code="permission_denied", status_code=403)
     _open_submission_check(user)
-    details = identity_details_clean(
-        full_name=full_name, date_of_birth=date_of_birth, country=country, id_type=id_type, id_number=id_number
-    )
-    files = documents_clean(
+    details, files = _submission_clean(
+        details={
+            "full_name": full_name,
+            "date_of_birth": date_of_birth,
+            "country": country,
+            "id_type": id_type,
+            "id_number": id_number,
+        },
         uploads={
             DocumentSide.ID_FRONT: id_front_image,
             DocumentSide.ID_BACK: id_back_image,
             DocumentSide.SELFIE: selfie_image,
-        }
+        },
     )
     stored: list[str] = []
     try:
@@ -188,6 +192,27 @@ def kyc_submission_create(
     except BaseException:
         _stored_delete(stored)
         raise
+
+
+def _submission_clean(*, details: dict, uploads: dict) -> tuple[IdentityDetails, dict[str, CleanFile]]:
+    """The typed details and the files, checked together so that one answer names every wrong
+    field; a refusal of only one of the two is raised as it is (with its own code)."""
+    refusals: list[ApplicationError] = []
+    clean_details = clean_files = None
+    try:
+        clean_details = identity_details_clean(**details)
+    except ApplicationError as error:
+        refusals.append(error)
+    try:
+        clean_files = documents_clean(uploads=uploads)
+    except ApplicationError as error:
+        refusals.append(error)
+    if len(refusals) == 1:
+        raise refusals[0]
+    if refusals:
+        field_errors = {name: messages for error in refusals for name, messages in error.field_errors.items()}
+        raise ApplicationError(_("Correct the errors below."), code="invalid", field_errors=field_errors)
+    return clean_details, clean_files
 
 
 @transaction.atomic(durable=True)

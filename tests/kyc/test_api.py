@@ -290,6 +290,27 @@ def test_bad_submissions_are_refused_and_store_nothing(
     assert investor.kyc_status == KycStatus.NOT_SUBMITTED
 
 
+def test_wrong_details_and_wrong_files_are_named_in_one_answer(investor_api, kyc_storage, unchanged_db):
+    with unchanged_db():
+        response = post(
+            investor_api,
+            country="",
+            id_type="visa",
+            id_front_image=upload(b"<html></html>", "front.jpg", "image/jpeg"),
+            selfie_image=None,
+        )
+    assert response.status_code == 400
+    assert response.json() == {
+        "detail": "Correct the errors below.",
+        "code": "invalid",
+        "country": ["Country is required."],
+        "id_type": ["Choose passport, national ID card or driving licence."],
+        "id_front_image": ["Upload a JPEG, PNG or PDF file."],
+        "selfie_image": ["This file is required."],
+    }
+    assert stored(kyc_storage) == []
+
+
 def test_a_too_large_file_is_cut_off_while_streaming(investor_api, kyc_storage, unchanged_db, settings, monkeypatch):
     """Through the real multipart parser: the limit handler stops the file past 1 MB and the
     service reports it on that field; nothing is stored."""

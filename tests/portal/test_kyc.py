@@ -365,9 +365,13 @@ def test_every_wrong_detail_is_named_at_once(investor, kyc_storage, unchanged_db
     with unchanged_db():
         response = client.post(URL, data)
     assert response.status_code == 200
+    # The typed details and the files in one answer: nobody has to send the form twice to learn
+    # that a file is wrong too.
     assert form_errors(response) == {
         "full_name": ["Full name is required."],
         "date_of_birth": ["The date of birth cannot be in the future."],
+        "id_front_image": ["Upload a JPEG, PNG or PDF file."],
+        "selfie_image": ["This file is required."],
     }
     assert _stored(kyc_storage) == []
 
