@@ -68,6 +68,17 @@ class Submission(models.Model):
         _("rejection reason"), max_length=32, choices=RejectionReason.choices, blank=True
     )
     admin_note = models.TextField(_("note to the investor"), blank=True)
+    # An approval withdrawn later (fraud found, a document turned out expired…): the submission
+    # becomes rejected with the revocation's reason and note; who approved it stays recorded.
+    revoked_at = models.DateTimeField(_("approval revoked at"), null=True, blank=True)
+    revoked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name=_("approval revoked by"),
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+    )
 
     class Meta:
         verbose_name = _("KYC submission")
@@ -94,6 +105,11 @@ class Submission(models.Model):
                 name="kyc_submission_reason_iff_rejected",
             ),
             models.CheckConstraint(condition=~Q(reviewed_by=models.F("user")), name="kyc_submission_not_self_reviewed"),
+            models.CheckConstraint(
+                condition=Q(revoked_at__isnull=True, revoked_by__isnull=True)
+                | Q(status="rejected", revoked_at__isnull=False, revoked_by__isnull=False),
+                name="kyc_submission_revoked_is_rejected",
+            ),
             models.CheckConstraint(condition=Q(status__in=SubmissionStatus.values), name="kyc_submission_status_valid"),
         ]
         indexes = [

@@ -267,7 +267,8 @@ def _user_status_follow(*, user: User, submission: Submission, actor: User) -> N
     )
 
 
-def _review_lock(*, submission_id, actor: User) -> Submission:
+def _review_lock(*, submission_id, actor: User, expected: str = SubmissionStatus.PENDING) -> Submission:
+    """Check the reviewer, then lock the submission and check it is in the ``expected`` state."""
     if not actor.is_staff or not actor.has_perm("kyc.review_submission"):
         raise ApplicationError(_("You may not review KYC submissions."), code="permission_denied", status_code=403)
     try:
@@ -279,11 +280,13 @@ def _review_lock(*, submission_id, actor: User) -> Submission:
     )
     if submission is None:
         raise ApplicationError(_("No such KYC submission."), code="not_found", status_code=404)
-    if submission.status != SubmissionStatus.PENDING:
+    if submission.status != expected and expected == SubmissionStatus.PENDING:
         raise ConflictError(
             _("This submission is already %(status)s.") % {"status": submission.get_status_display().lower()},
             code="already_reviewed",
         )
+    if submission.status != expected:
+        raise ConflictError(_("Only an approved submission can have its approval revoked."), code="not_approved")
     if submission.user_id == actor.pk:
         raise ApplicationError(_("You cannot review your own submission."), code="own_request", status_code=403)
     return submission
@@ -332,6 +335,46 @@ def kyc_submission_reject(*, submission_id, actor: User, reason: str, note: str 
         link="/kyc/",
     )
     return submission
+
+
+@transaction.atomic(durable=True)
+def kyc_submission_revoke(*, submission_id, actor: User, reason: str, note: str) -> Submission:
+    """Withdraw an approval (a forged or expired document found later): the submission becomes
+    rejected with this reason and note, the investor's status follows (withdrawals stop, new
+    documents may be sent), and who approved it stays on the row. The note is always required."""
+    note = _note_clean(note)
+    if reason not in RejectionReason.values:
+        raise ApplicationError(_("Choose a reason for the revocation."), code="reason_required", field="reason")
+    if not note:
+        raise ApplicationError(
+            _("Tell the investor why their verification is withdrawn."), code="reason_required", field="admin_note"
+        )
+    submission = _review_lock(submission_id=submission_id, actor=actor, expected=SubmissionStatus.APPROVED)
+    submission.status = SubmissionStatus.REJECTED
+    submission.rejection_reason = reason
+    submission.admin_note = note
+    submission.revoked_by = actor
+    submission.revoked_at = timezone.now()
+    submission.save(update_fields=["status", "rejection_reason", "admin_note", "revoked_by", "revoked_at"])
+    user = User.objects.select_for_update().get(pk=submission.user_id)
+    _user_status_follow(user=user, submission=submission, actor=actor)
+    notification_send(
+        user=submission.user,
+        kind="kyc_revoked",
+        title=lambda: _("Identity verification withdrawn"),
+        body=lambda: _revocation_text(submission),
+        link="/kyc/",
+    )
+    return submission
+
+
+def _revocation_text(submission: Submission) -> str:
+    reason = RejectionReason(submission.rejection_reason).label
+    text = _("Your identity verification was withdrawn: %(reason)s.") % {"reason": str(reason)}
+    resubmit = _(
+        "Withdrawals are paused until new documents are approved; you can send them from your verification page."
+    )
+    return f"{text} {submission.admin_note} {resubmit}"
 
 
 def _rejection_text(submission: Submission) -> str:

@@ -515,6 +515,7 @@ def test_every_kyc_path_is_documented_with_its_codes(client):
         "/api/admin/kyc/": ["get"],
         "/api/admin/kyc/approve/": ["post"],
         "/api/admin/kyc/reject/": ["post"],
+        "/api/admin/kyc/revoke/": ["post"],
         "/api/admin/kyc/documents/{document_id}/": ["get"],
     }
     submit_operation = paths["/api/kyc/submit/"]["post"]
@@ -535,6 +536,8 @@ def test_every_kyc_path_is_documented_with_its_codes(client):
     assert "url" not in schema["components"]["schemas"]["KycDocument"]["properties"]
     approve = paths["/api/admin/kyc/approve/"]["post"]["responses"]
     assert "`already_reviewed`" in approve["409"]["description"] and "`own_request`" in approve["403"]["description"]
+    revoke = paths["/api/admin/kyc/revoke/"]["post"]["responses"]
+    assert "`not_approved`" in revoke["409"]["description"] and "`reason_required`" in revoke["400"]["description"]
     document = paths["/api/admin/kyc/documents/{document_id}/"]["get"]["responses"]
     assert sorted(document["200"]["content"]) == ["application/pdf", "image/jpeg", "image/png"]
     assert "302" in document

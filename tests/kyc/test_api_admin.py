@@ -16,7 +16,7 @@ from apps.kyc.models import DocumentAccess, Submission
 from apps.kyc.services import kyc_submission_approve, kyc_submission_reject
 from tests.factories import StaffFactory, UserFactory
 from tests.kyc.helpers import submission_body, submit
-from tests.wallet.api_helpers import api_for
+from tests.wallet.api_helpers import api_for, iso
 
 pytestmark = pytest.mark.django_db
 
@@ -59,6 +59,8 @@ def admin_body(submission: Submission) -> dict:
         user=person(submission.user),
         is_current=submission.is_current,
         reviewed_by=person(submission.reviewed_by),
+        revoked_at=iso(submission.revoked_at) if submission.revoked_at else None,
+        revoked_by=person(submission.revoked_by),
         documents=[
             {
                 "id": document.pk,

@@ -666,9 +666,9 @@ def test_withdrawals_wait_for_an_approved_kyc(kyc_reviewer, investor, staff, unc
     assert Withdrawal.objects.filter(user=investor).count() == 1
 
 
-def test_an_approval_is_never_revoked(kyc_reviewer, investor, staff, unchanged_db):
-    """There is no revocation service: once approved, a new submission is refused and
-    withdrawals stay open."""
+def test_an_approval_stands_until_revoked(kyc_reviewer, investor, staff, unchanged_db):
+    """Once approved, a new submission is refused and withdrawals are open (until staff revoke the
+    approval: tests/kyc/test_revocation.py)."""
     fund(investor, "50.00", approver=staff)
     submit_and_approve(investor, reviewer=kyc_reviewer)
     with unchanged_db():

@@ -31,3 +31,11 @@ class RejectDialogForm(BaseDialogForm):
         help_text=_('What to correct. Required with "Other".'),
         widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
     )
+
+
+class RevokeDialogForm(RejectDialogForm):
+    admin_note = forms.CharField(
+        label=_("Note to the investor"),
+        help_text=_("Why the verification is withdrawn. Required."),
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 3}),
+    )

@@ -23,7 +23,7 @@ from unfold.enums import ActionVariant
 from apps.backoffice.filters import DateRangeFilter
 from apps.common.errors import ApplicationError
 from apps.kyc.admin.documents import document_view
-from apps.kyc.admin.forms import ApproveDialogForm, RejectDialogForm
+from apps.kyc.admin.forms import ApproveDialogForm, RejectDialogForm, RevokeDialogForm
 from apps.kyc.models import Submission, SubmissionStatus
 from apps.kyc.selectors import (
     KYC_QUEUE_ORDERING,
@@ -32,7 +32,7 @@ from apps.kyc.selectors import (
     kyc_documents_for_submission,
     kyc_submission_history,
 )
-from apps.kyc.services import kyc_submission_approve, kyc_submission_reject
+from apps.kyc.services import kyc_submission_approve, kyc_submission_reject, kyc_submission_revoke
 from apps.wallet.admin.base import ReadOnlyAdminMixin, short_date, user_link
 
 STATUS_LABELS = {
@@ -53,6 +53,21 @@ REJECT_DIALOG = {
     "description": _("The investor is told the reason and can send new documents."),
     "form_class": RejectDialogForm,
     "form_submit_text": _("Reject"),
+}
+
+
+REVOKE_DIALOG = {
+    "title": _("Revoke this approval?"),
+    "description": _(
+        "The investor's identity is no longer verified: withdrawals stop, pending payouts are refused until "
+        "rejected, and the investor is told the reason and can send new documents."
+    ),
+    "form_class": RevokeDialogForm,
+    "form_submit_text": _("Revoke approval"),
+}
+DETAIL_ACTIONS_BY_STATUS = {
+    SubmissionStatus.PENDING: ("approve_detail", "reject_detail"),
+    SubmissionStatus.APPROVED: ("revoke_detail",),
 }
 
 
@@ -114,6 +129,8 @@ class SubmissionAdmin(ReadOnlyAdminMixin, ModelAdmin):
                     "reviewed_at",
                     "rejection_reason",
                     "admin_note",
+                    "revoked_by",
+                    "revoked_at",
                 )
             },
         ),
@@ -133,11 +150,13 @@ class SubmissionAdmin(ReadOnlyAdminMixin, ModelAdmin):
         "reviewed_at",
         "rejection_reason",
         "admin_note",
+        "revoked_by",
+        "revoked_at",
     )
     list_before_template = "backoffice/kyc/queue_counts.html"
     change_form_template = "backoffice/kyc/submission_review.html"
     actions = None
-    actions_detail = ("approve_detail", "reject_detail")
+    actions_detail = ("approve_detail", "reject_detail", "revoke_detail")
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("user", "reviewed_by")
@@ -185,12 +204,11 @@ class SubmissionAdmin(ReadOnlyAdminMixin, ModelAdmin):
         return self.has_review_permission(request)
 
     def get_actions_detail(self, request: HttpRequest, object_id):
-        """Approve and reject are offered on pending submissions only. (One reviewed meanwhile
-        by someone else is still refused by the service, with a message.)"""
+        """Approve and reject are offered on pending submissions, revoke on approved ones. (One
+        reviewed meanwhile by someone else is still refused by the service, with a message.)"""
         target = self._detail_target(request, object_id)
-        if target is None or target.status != SubmissionStatus.PENDING:
-            return []
-        return super().get_actions_detail(request, object_id)
+        offered = DETAIL_ACTIONS_BY_STATUS.get(target.status, ()) if target is not None else ()
+        return [action for action in super().get_actions_detail(request, object_id) if action.path in offered]
 
     def _detail_target(self, request: HttpRequest, object_id) -> Submission | None:
         """The submission a detail action is about, fetched once per request."""
@@ -282,6 +300,26 @@ class SubmissionAdmin(ReadOnlyAdminMixin, ModelAdmin):
                 submission_id=submission.pk, actor=request.user, reason=reason, note=note
             ),
             _("The submission was rejected: the investor was told the reason."),
+        )
+
+    @action(
+        description=_("Revoke approval"),
+        permissions=["review_detail"],
+        icon="remove_moderator",
+        variant=ActionVariant.DANGER,
+        dialog=REVOKE_DIALOG,
+    )
+    def revoke_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
+        reason, note = form.cleaned_data["reason"], form.cleaned_data["admin_note"]
+        return self._review(
+            request,
+            object_id,
+            form,
+            REVOKE_DIALOG,
+            lambda submission: kyc_submission_revoke(
+                submission_id=submission.pk, actor=request.user, reason=reason, note=note
+            ),
+            _("The approval was revoked: the investor was told the reason."),
         )
 
     def _review(self, request: HttpRequest, object_id, form, dialog: dict, call, done) -> HttpResponse:

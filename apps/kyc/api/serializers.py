@@ -177,11 +177,22 @@ class AdminKycSubmissionSerializer(KycSubmissionSerializer):
 
     user = KycPersonSerializer(read_only=True)
     reviewed_by = KycPersonSerializer(read_only=True, allow_null=True, help_text="Who approved or rejected it.")
+    revoked_by = KycPersonSerializer(
+        read_only=True, allow_null=True, help_text="Who withdrew the approval later (then `status` is `rejected`)."
+    )
     is_current = serializers.BooleanField(read_only=True, help_text="The investor's latest submission.")
     documents = AdminKycDocumentSerializer(many=True, read_only=True)
 
     class Meta(KycSubmissionSerializer.Meta):
-        fields = ["id", "user", "is_current", *KycSubmissionSerializer.Meta.fields[1:], "reviewed_by"]
+        fields = [
+            "id",
+            "user",
+            "is_current",
+            *KycSubmissionSerializer.Meta.fields[1:],
+            "reviewed_by",
+            "revoked_at",
+            "revoked_by",
+        ]
         read_only_fields = fields
 
 
@@ -202,6 +213,15 @@ class KycApproveSerializer(StrictSerializer):
 class KycRejectSerializer(StrictSerializer):
     kyc_id = IdField(help_text="The id of a pending KYC submission.")
     admin_note = _admin_note(help_text="What to correct: the investor sees it.")
+    reason = RejectionReasonField(
+        default=RejectionReason.OTHER,
+        help_text="Why, as a code the investor sees translated; `other` when omitted.",
+    )
+
+
+class KycRevokeSerializer(StrictSerializer):
+    kyc_id = IdField(help_text="The id of an approved KYC submission.")
+    admin_note = _admin_note(help_text="Why the verification is withdrawn: the investor sees it.")
     reason = RejectionReasonField(
         default=RejectionReason.OTHER,
         help_text="Why, as a code the investor sees translated; `other` when omitted.",

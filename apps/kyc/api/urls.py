@@ -9,6 +9,7 @@ urlpatterns = [
     path("admin/kyc/", views.AdminKycListView.as_view(), name="api-admin-kyc"),
     path("admin/kyc/approve/", views.AdminKycApproveView.as_view(), name="api-admin-kyc-approve"),
     path("admin/kyc/reject/", views.AdminKycRejectView.as_view(), name="api-admin-kyc-reject"),
+    path("admin/kyc/revoke/", views.AdminKycRevokeView.as_view(), name="api-admin-kyc-revoke"),
     path(
         "admin/kyc/documents/<int:document_id>/",
         views.AdminKycDocumentView.as_view(),

@@ -241,6 +241,38 @@ class AdminKycRejectView(APIView):
 DOCUMENT_CONTENT = OpenApiResponse(OpenApiTypes.BINARY, description="The document itself (local storage).")
 
 
+class AdminKycRevokeView(APIView):
+    permission_classes = [StaffWithPermission]
+    staff_permissions = ("kyc.review_submission",)
+
+    @extend_schema(
+        tags=[ADMIN_TAG],
+        summary="Revoke the approval of a KYC submission",
+        description=(
+            "Needs `kyc.review_submission`. For an approval found wrong later: the submission becomes `rejected` "
+            "with this reason and note, the investor's `kyc_status` follows (withdrawals stop; pending payouts are "
+            "refused until they are rejected), and the investor may send new documents."
+        ),
+        request=serializers.KycRevokeSerializer,
+        responses={
+            200: serializers.AdminKycSubmissionSerializer,
+            400: bad_request(("reason_required", "admin_note")),
+            401: NOT_AUTHENTICATED,
+            403: REVIEW_FORBIDDEN,
+            404: SUBMISSION_NOT_FOUND,
+            409: error_response("The submission is not approved.", "not_approved"),
+        },
+    )
+    def post(self, request):
+        serializer = serializers.KycRevokeSerializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        submission = services.kyc_submission_revoke(
+            submission_id=data["kyc_id"], actor=request.user, reason=data["reason"], note=data["admin_note"]
+        )
+        return Response(_admin_submission_data(submission, request))
+
+
 class AdminKycDocumentView(APIView):
     """Needs ``kyc.view_document``. Every call that finds the document logs one access."""
 

@@ -33,6 +33,15 @@ def _kyc_check(user) -> None:
         )
 
 
+def _payout_kyc_check(user) -> None:
+    """A verification withdrawn after the request (``kyc_submission_revoke``) stops the payout."""
+    if settings.KYC_REQUIRED_FOR_WITHDRAWAL and user.kyc_status != KycStatus.APPROVED:
+        raise ApplicationError(
+            _("This investor's identity is no longer verified: reject the withdrawal to release the funds."),
+            code="kyc_required",
+        )
+
+
 @transaction.atomic(durable=True)
 def withdrawal_request_create(*, user, amount, address: str) -> Withdrawal:
     amount = amount_clean(amount)
@@ -83,6 +92,7 @@ def withdrawal_approve(*, withdrawal_id: int, actor, payout_hash: str = "", note
     """Pay out, or, for a withdrawal that needs two approvals and has none yet, record the first."""
     withdrawal = _locked(withdrawal_id)
     reviewer_check(reviewer=actor, owner=withdrawal.user)
+    _payout_kyc_check(withdrawal.user)
     if withdrawal.needs_two_approvals and withdrawal.first_approved_by_id is None:
         withdrawal.first_approved_by = actor
         withdrawal.first_approved_at = timezone.now()
