@@ -85,8 +85,8 @@ class KycSubmitView(APIView):
             "Allowed when the caller has no pending or approved submission (a rejected one can be followed by a "
             "new one; history is kept). Files are JPEG, PNG or PDF, recognised by their content (not their name "
             "or declared type), at most `KYC_MAX_UPLOAD_MB` each; images are re-encoded without metadata. A "
-            "refusal stores nothing. Typed-data errors come together under `code` `invalid`, each on its field; "
-            "a file's error is on that file's field (several bad files: `invalid` with each field)."
+            "refusal stores nothing. Every wrong field is named at once, each on its field: one bad file alone "
+            "gives that file's `code`; anything more gives `invalid`."
         ),
         request={"multipart/form-data": serializers.KycSubmitSerializer},
         responses={
