@@ -137,7 +137,7 @@ def page(browser):
 @pytest.fixture(autouse=True)
 def _sqlite_ledger_guards(request):
     """Transactional tests on SQLite end by emptying every table with DELETE, which the
-    append-only triggers refuse: lift them for that flush only; every database test starts with
+    append-only triggers (ledger, KYC access log) refuse: lift them for that flush only; every database test starts with
     them in place. (PostgreSQL flushes with TRUNCATE, which the row triggers do not see.)"""
     marker = request.node.get_closest_marker("django_db")
     transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
@@ -147,16 +147,18 @@ def _sqlite_ledger_guards(request):
     if not uses_db or connection.vendor != "sqlite":
         yield
         return
-    from apps.wallet.db_guards import sqlite_forward_statements, sqlite_reverse_statements
+    from apps.kyc import db_guards as kyc_guards
+    from apps.wallet import db_guards as wallet_guards
 
+    guards = (wallet_guards, kyc_guards)
     request.getfixturevalue("transactional_db" if transactional else "db")
     with connection.cursor() as cursor:
-        for statement in sqlite_forward_statements():
+        for statement in [statement for guard in guards for statement in guard.sqlite_forward_statements()]:
             cursor.execute(statement)
     yield
     if transactional:
         with connection.cursor() as cursor:
-            for statement in sqlite_reverse_statements():
+            for statement in [statement for guard in guards for statement in guard.sqlite_reverse_statements()]:
                 cursor.execute(statement)
 
 

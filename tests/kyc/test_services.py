@@ -11,6 +11,7 @@ import time_machine
 from django.conf import settings
 from django.contrib.auth.models import Permission
 from django.core import mail
+from django.db import IntegrityError, connection, transaction
 
 from apps.accounts.models import KycStatus, UserEvent
 from apps.common.errors import ApplicationError, ConflictError
@@ -683,3 +684,18 @@ def test_withdrawals_without_the_kyc_requirement(investor, staff, settings):
     fund(investor, "20.00", approver=staff)
     withdrawal_request_create(user=investor, amount="20.00", address="TXaddr")
     assert balances(investor) == (Decimal("0.00"), Decimal("20.00"), Decimal("0.00"))
+
+
+def test_the_access_log_is_append_only_in_the_database(investor, kyc_reviewer, kyc_storage):
+    submission = submit(investor)
+    view = kyc_document_view(document_id=submission.documents.first().pk, staff=kyc_reviewer)
+    access = DocumentAccess.objects.get()
+    for statement in (
+        f"UPDATE kyc_documentaccess SET ip_address = '10.0.0.1' WHERE id = {access.pk}",
+        f"DELETE FROM kyc_documentaccess WHERE id = {access.pk}",
+    ):
+        with pytest.raises(IntegrityError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute(statement)
+    assert list(DocumentAccess.objects.values_list("pk", "document_id", "ip_address")) == [
+        (access.pk, view.document.pk, None)
+    ]
