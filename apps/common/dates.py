@@ -19,6 +19,11 @@ def business_date_of(moment: datetime) -> date:
     return timezone.localdate(moment, timezone=platform_time_zone())
 
 
+def age_on(born: date, today: date) -> int:
+    """Whole years from ``born`` to ``today`` (a birthday not yet reached this year does not count)."""
+    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
+
+
 def business_day_bounds(day: date) -> tuple[datetime, datetime]:
     """[start, end) of a business date as aware datetimes."""
     from datetime import time, timedelta

@@ -5,6 +5,7 @@ from dataclasses import dataclass
 
 from django.db.models import Case, Count, F, IntegerField, Min, Q, QuerySet, Value, When
 
+from apps.accounts.models import KycStatus
 from apps.kyc.models import Document, DocumentAccess, Submission, SubmissionStatus
 
 
@@ -15,6 +16,14 @@ def kyc_submission_current(*, user) -> Submission | None:
 def kyc_submission_history(*, user) -> QuerySet[Submission]:
     """Every submission of the user, newest first."""
     return Submission.objects.filter(user=user).prefetch_related("documents").order_by("-submitted_at", "-id")
+
+
+def kyc_submission_allowed(*, user, current: Submission | None) -> bool:
+    """Whether the user may send documents now: nothing sent yet, or the current submission was
+    rejected (a user approved before submissions existed has no current one and may not)."""
+    if current is not None:
+        return current.status == SubmissionStatus.REJECTED
+    return user.kyc_status != KycStatus.APPROVED
 
 
 def kyc_submission_get_for_user(*, user, submission_id) -> Submission | None:
@@ -77,8 +86,12 @@ def kyc_documents_for_submission(*, submission_id: int) -> QuerySet[Document]:
     return Document.objects.filter(submission_id=submission_id).order_by("id")
 
 
-def kyc_document_accesses(*, document_id: int | None = None) -> QuerySet[DocumentAccess]:
+def kyc_document_accesses(
+    *, document_id: int | None = None, submission_id: int | None = None
+) -> QuerySet[DocumentAccess]:
     queryset = DocumentAccess.objects.select_related("staff", "document", "document__submission__user")
     if document_id is not None:
         queryset = queryset.filter(document_id=document_id)
+    if submission_id is not None:
+        queryset = queryset.filter(document__submission_id=submission_id)
     return queryset

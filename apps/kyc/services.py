@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import KycStatus, User, UserEvent
 from apps.accounts.services import user_event_record
+from apps.common.dates import age_on
 from apps.common.errors import ApplicationError, ConflictError
 from apps.kyc.files import CleanFile, document_clean
 from apps.kyc.models import (
@@ -53,10 +54,6 @@ class IdentityDetails:
     id_number: str
 
 
-def _age_on(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
-
-
 def _date_of_birth_parse(value) -> date | None:
     if isinstance(value, datetime):
         return value.date()
@@ -75,9 +72,9 @@ def _date_of_birth_error(value) -> str | None:
     today = timezone.localdate()
     if born > today:
         return _("The date of birth cannot be in the future.")
-    if _age_on(born, today) < settings.KYC_MIN_AGE:
+    if age_on(born, today) < settings.KYC_MIN_AGE:
         return _("You must be at least %(age)s years old.") % {"age": settings.KYC_MIN_AGE}
-    if _age_on(born, today) > OLDEST_AGE:
+    if age_on(born, today) > OLDEST_AGE:
         return _("Enter your real date of birth.")
     return None
 
@@ -267,6 +264,12 @@ def _user_status_follow(*, user: User, submission: Submission, actor: User) -> N
     )
 
 
+def _user_status_follow_locked(*, submission: Submission, actor: User) -> None:
+    """After a review: lock the investor's row, then make their status follow the submission."""
+    user = User.objects.select_for_update().get(pk=submission.user_id)
+    _user_status_follow(user=user, submission=submission, actor=actor)
+
+
 def _review_lock(*, submission_id, actor: User, expected: str = SubmissionStatus.PENDING) -> Submission:
     """Check the reviewer, then lock the submission and check it is in the ``expected`` state."""
     if not actor.is_staff or not actor.has_perm("kyc.review_submission"):
@@ -299,8 +302,7 @@ def _close(submission: Submission, *, status: str, actor: User, reason: str = ""
     submission.rejection_reason = reason
     submission.admin_note = note
     submission.save(update_fields=["status", "reviewed_by", "reviewed_at", "rejection_reason", "admin_note"])
-    user = User.objects.select_for_update().get(pk=submission.user_id)
-    _user_status_follow(user=user, submission=submission, actor=actor)
+    _user_status_follow_locked(submission=submission, actor=actor)
 
 
 @transaction.atomic(durable=True)
@@ -356,8 +358,7 @@ def kyc_submission_revoke(*, submission_id, actor: User, reason: str, note: str)
     submission.revoked_by = actor
     submission.revoked_at = timezone.now()
     submission.save(update_fields=["status", "rejection_reason", "admin_note", "revoked_by", "revoked_at"])
-    user = User.objects.select_for_update().get(pk=submission.user_id)
-    _user_status_follow(user=user, submission=submission, actor=actor)
+    _user_status_follow_locked(submission=submission, actor=actor)
     notification_send(
         user=submission.user,
         kind="kyc_revoked",

@@ -2,8 +2,6 @@
 reject through ``apps.kyc.services``; nothing here is edited by hand, added or deleted. Documents
 are served only by ``documents.document_view`` (permission-checked and logged)."""
 
-from datetime import date
-
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
@@ -21,6 +19,7 @@ from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
 from apps.backoffice.filters import DateRangeFilter
+from apps.common.dates import age_on
 from apps.common.errors import ApplicationError
 from apps.kyc.admin.documents import document_view
 from apps.kyc.admin.forms import ApproveDialogForm, RejectDialogForm, RevokeDialogForm
@@ -69,10 +68,6 @@ DETAIL_ACTIONS_BY_STATUS = {
     SubmissionStatus.PENDING: ("approve_detail", "reject_detail"),
     SubmissionStatus.APPROVED: ("revoke_detail",),
 }
-
-
-def age_on(born: date, today: date) -> int:
-    return today.year - born.year - ((today.month, today.day) < (born.month, born.day))
 
 
 def status_label(submission: Submission) -> str:
@@ -180,7 +175,7 @@ class SubmissionAdmin(ReadOnlyAdminMixin, ModelAdmin):
         user = request.user
         can_view_documents = user.has_perm("kyc.view_document")
         can_view_accesses = user.has_perm("kyc.view_documentaccess")
-        accesses = kyc_document_accesses().filter(document__submission_id=submission.pk)
+        accesses = kyc_document_accesses(submission_id=submission.pk)
         return {
             "can_view_documents": can_view_documents,
             "documents": list(kyc_documents_for_submission(submission_id=submission.pk)) if can_view_documents else [],

@@ -219,10 +219,8 @@ class KycRejectSerializer(StrictSerializer):
     )
 
 
-class KycRevokeSerializer(StrictSerializer):
+class KycRevokeSerializer(KycRejectSerializer):
+    """The same fields as a rejection: the approved submission, why (a reason code) and a note."""
+
     kyc_id = IdField(help_text="The id of an approved KYC submission.")
     admin_note = _admin_note(help_text="Why the verification is withdrawn: the investor sees it.")
-    reason = RejectionReasonField(
-        default=RejectionReason.OTHER,
-        help_text="Why, as a code the investor sees translated; `other` when omitted.",
-    )

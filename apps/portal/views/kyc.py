@@ -17,10 +17,8 @@ from django.utils.translation import gettext as _
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from django.views.decorators.http import require_http_methods
 
-from apps.accounts.models import KycStatus
 from apps.common.errors import ApplicationError
 from apps.kyc import selectors, services
-from apps.kyc.models import SubmissionStatus
 from apps.kyc.uploads import upload_limit_install
 from apps.portal.forms.kyc import KycSubmissionForm
 
@@ -57,14 +55,6 @@ def _kyc(request: HttpRequest) -> HttpResponse:
         "current": current,
         "history": history,
         "form": form or KycSubmissionForm.for_user(user),
-        "can_submit": _can_submit(user=user, current=current),
+        "can_submit": selectors.kyc_submission_allowed(user=user, current=current),
     }
     return render(request, TEMPLATE, context)
-
-
-def _can_submit(*, user, current) -> bool:
-    """Whether to offer the form: nothing sent yet, or the last submission was rejected (and the
-    identity was not approved by staff without documents)."""
-    if current is not None:
-        return current.status == SubmissionStatus.REJECTED
-    return user.kyc_status != KycStatus.APPROVED
