@@ -37,8 +37,10 @@ def referrer(staff):
     referrer = UserFactory(first_name="Rita")
     with at(DAY0):
         plan = small_plan(staff)
-        referred_users(referrer, 1, first_name="Sam", email="sam@example.com")
-        referred_users(referrer, 2, staff=staff, plan=plan, amount="1000.00", first_name="Noor")
+        # Fixed surnames: the privacy test looks for them in the page, where a random one such as
+        # "Miles" would match "Milestones".
+        referred_users(referrer, 1, first_name="Sam", last_name="Quenby", email="sam@example.com")
+        referred_users(referrer, 2, staff=staff, plan=plan, amount="1000.00", first_name="Noor", last_name="Zahawi")
         grant_milestones()
     return referrer
 
