@@ -60,6 +60,18 @@ SCHEDULE: tuple[Job, ...] = (
         when=Cron(minute="20"),
         description="Hourly: grant referral milestone rewards due by today (each once per user and milestone).",
     ),
+    Job(
+        name="messaging-deliveries",
+        task="apps.messaging.tasks.deliveries_dispatch_task",
+        when=Every(seconds=60),
+        description="Starts scheduled announcements that are due and finishes any delivery left half done.",
+    ),
+    Job(
+        name="support-auto-close",
+        task="apps.messaging.tasks.support_auto_close_task",
+        when=Cron(minute="40"),
+        description="Hourly: closes threads resolved or waiting on the investor for SUPPORT_AUTO_CLOSE_DAYS days.",
+    ),
 )
 
 

@@ -2,7 +2,6 @@
 
 from celery import shared_task
 from django.conf import settings
-from django.core.mail import send_mail
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import translation
@@ -12,11 +11,15 @@ from apps.accounts.models import User
 
 
 def _send(*, user: User, template: str, context: dict) -> None:
+    """A security email (always sent): plain text and HTML, in the user's language."""
+    from apps.messaging.emails import email_message_build
+
+    context = {"user": user, "platform_name": settings.PLATFORM_NAME, **context}
     with translation.override(user.language):
-        context = {"user": user, "platform_name": settings.PLATFORM_NAME, **context}
         subject = render_to_string(f"email/{template}_subject.txt", context).strip()
-        body = render_to_string(f"email/{template}.txt", context)
-    send_mail(subject, body, settings.DEFAULT_FROM_EMAIL, [user.email])
+    email_message_build(
+        to=user.email, language=user.language, subject=subject, template=template, context=context
+    ).send()
 
 
 @shared_task(autoretry_for=(OSError,), retry_backoff=True, max_retries=5)

@@ -5,7 +5,6 @@ event naming the actor, in the same transaction as the submission's change.
 """
 
 import logging
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -20,6 +19,7 @@ from apps.accounts.models import KycStatus, User, UserEvent
 from apps.accounts.services import user_event_record
 from apps.common.dates import age_on
 from apps.common.errors import ApplicationError, ConflictError
+from apps.common.text import single_line
 from apps.kyc.files import CleanFile, document_clean
 from apps.kyc.models import (
     Document,
@@ -79,18 +79,12 @@ def _date_of_birth_error(value) -> str | None:
     return None
 
 
-def _single_line(value) -> str:
-    """Runs of spaces and control characters become one space (PostgreSQL refuses NUL outright)."""
-    text = "".join(" " if unicodedata.category(char) == "Cc" else char for char in str(value or ""))
-    return " ".join(text.split())
-
-
 def _note_clean(note) -> str:
     return str(note or "").replace("\x00", "").strip()
 
 
 def _text_error(value, *, max_length: int, label: str) -> str | None:
-    text = _single_line(value)
+    text = single_line(value)
     if not text:
         return _("%(field)s is required.") % {"field": label}
     if len(text) > max_length:
@@ -115,11 +109,11 @@ def identity_details_clean(*, full_name, date_of_birth, country, id_type, id_num
     if errors:
         raise ApplicationError(_("Correct the errors below."), code="invalid", field_errors=errors)
     return IdentityDetails(
-        full_name=_single_line(full_name),
+        full_name=single_line(full_name),
         date_of_birth=_date_of_birth_parse(date_of_birth),
-        country=_single_line(country),
+        country=single_line(country),
         id_type=id_type,
-        id_number=_single_line(id_number).upper(),
+        id_number=single_line(id_number).upper(),
     )
 
 

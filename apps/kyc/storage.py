@@ -1,5 +1,7 @@
 """The private storage of KYC documents (``STORAGES["kyc"]``): a folder under ``var/`` that no URL
-serves, or a private S3 bucket. Object names are random so they reveal nothing about the user."""
+serves, or a private S3 bucket. Object names are random so they reveal nothing about the user.
+
+The messaging center keeps message attachments in the same storage, under ``messages/``."""
 
 import secrets
 
@@ -14,8 +16,10 @@ def kyc_storage() -> Storage:
     return storages["kyc"]
 
 
-def kyc_object_name(*, content_type: str) -> str:
-    return f"{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
+def kyc_object_name(*, content_type: str, folder: str = "") -> str:
+    """A random name with the extension of the sniffed type, optionally in a folder."""
+    name = f"{secrets.token_hex(16)}.{EXTENSIONS[content_type]}"
+    return f"{folder}/{name}" if folder else name
 
 
 def kyc_storage_is_remote() -> bool:

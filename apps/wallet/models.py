@@ -29,6 +29,7 @@ class AccountKind(models.TextChoices):
     RETURN_EXPENSE = "return_expense", _("Return expense")
     REFERRAL_EXPENSE = "referral_expense", _("Referral expense")
     REWARD_EXPENSE = "reward_expense", _("Reward expense")
+    TASK_REWARD_EXPENSE = "task_reward_expense", _("Task reward expense")
     FEE_INCOME = "fee_income", _("Fee income")
     ADJUSTMENTS = "adjustments", _("Adjustments")
 
@@ -86,6 +87,7 @@ class EntryKind(models.TextChoices):
     MATURITY = "maturity", _("Principal returned")
     COMMISSION = "commission", _("Referral commission")
     REWARD = "reward", _("Milestone reward")
+    TASK_REWARD = "task_reward", _("Task reward")
     REVERSAL = "reversal", _("Reversal")
 
 

@@ -348,6 +348,40 @@ LEDGER_ALERT_EMAILS = env.list("LEDGER_ALERT_EMAILS", default=[])
 # Positions per transaction in the daily jobs (accrual, maturity).
 ACCRUAL_CHUNK_SIZE = env.int("ACCRUAL_CHUNK_SIZE", default=20000)
 
+
+# --- Messaging center -------------------------------------------------------------------------
+# SLA: hours staff have to answer, by priority: the first answer of a thread, then each next one.
+def env_hours_by_priority(name: str, default: dict[str, int]) -> dict[str, int]:
+    """``low=72,normal=24,high=4,urgent=1``: a whole number of hours (≥ 1) for every priority."""
+    raw = env.str(name, default="")
+    values = dict(default)
+    for item in filter(None, (part.strip() for part in raw.split(","))):
+        key, _sep, hours = item.partition("=")
+        if key.strip() not in default or not hours.strip().isdigit() or int(hours) < 1:
+            raise ImproperlyConfigured(f"{name} must look like low=72,normal=24,high=4,urgent=1; got {raw!r}.")
+        values[key.strip()] = int(hours)
+    return values
+
+
+SUPPORT_SLA_FIRST_RESPONSE_HOURS = env_hours_by_priority(
+    "SUPPORT_SLA_FIRST_RESPONSE_HOURS", {"low": 48, "normal": 24, "high": 8, "urgent": 2}
+)
+SUPPORT_SLA_NEXT_RESPONSE_HOURS = env_hours_by_priority(
+    "SUPPORT_SLA_NEXT_RESPONSE_HOURS", {"low": 72, "normal": 24, "high": 12, "urgent": 4}
+)
+# Threads resolved, or waiting on the investor, this many days are closed by a job (with a notice).
+SUPPORT_AUTO_CLOSE_DAYS = env.int("SUPPORT_AUTO_CLOSE_DAYS", default=7)
+if SUPPORT_AUTO_CLOSE_DAYS < 1:
+    raise ImproperlyConfigured("SUPPORT_AUTO_CLOSE_DAYS must be at least 1.")
+# Messages one investor may send per hour (new threads, replies, proofs), portal and API together.
+MESSAGE_SEND_LIMIT_PER_HOUR = env.int("MESSAGE_SEND_LIMIT_PER_HOUR", default=30)
+# Days a task stays open when staff create it through the original API (which sends no expiry).
+TASK_DEFAULT_EXPIRY_DAYS = env.int("TASK_DEFAULT_EXPIRY_DAYS", default=14)
+# Recipients per transaction when an announcement or a task is delivered.
+DELIVERY_CHUNK_SIZE = env.int("DELIVERY_CHUNK_SIZE", default=5000)
+# Email copies of an announcement sent per task (one SMTP connection each).
+EMAIL_BATCH_SIZE = env.int("EMAIL_BATCH_SIZE", default=200)
+
 # --- Celery -----------------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport under var/ (no broker server needed).
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")

@@ -1,0 +1,46 @@
+"""The email copy of a notice: a plain-text and an HTML part, in the recipient's language (right to
+left for Arabic), built from ``templates/email/notification.{txt,html}``."""
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import translation
+
+from apps.messaging.models import Notification
+
+
+def absolute_link(link: str) -> str:
+    if not link:
+        return ""
+    return link if link.startswith(("http://", "https://")) else f"{settings.SITE_URL}{link}"
+
+
+def email_message_build(
+    *, to: str, language: str, subject: str, template: str, context: dict
+) -> EmailMultiAlternatives:
+    """One email from ``email/<template>.txt`` and ``email/<template>.html`` in ``language``."""
+    language = language or settings.LANGUAGE_CODE
+    with translation.override(language):
+        context = {
+            "platform_name": settings.PLATFORM_NAME,
+            "site_url": settings.SITE_URL,
+            "language": language,
+            "rtl": translation.get_language_bidi(),
+            **context,
+        }
+        text = render_to_string(f"email/{template}.txt", context)
+        html = render_to_string(f"email/{template}.html", context)
+    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def notification_email_build(notice: Notification) -> EmailMultiAlternatives:
+    user = notice.user
+    return email_message_build(
+        to=user.email,
+        language=user.language,
+        subject=f"{settings.PLATFORM_NAME}: {notice.title}",
+        template="notification",
+        context={"notice": notice, "user": user, "link": absolute_link(notice.link)},
+    )
