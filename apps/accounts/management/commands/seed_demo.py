@@ -1,5 +1,7 @@
 """Idempotent sample data for a first look: one staff superuser, two investors (one with a KYC
-submission waiting for review), a few plans and referral milestones. Prints the credentials."""
+submission waiting for review), a few plans and referral milestones, and the messaging center's
+material (an open ticket with an attachment, a resolved one, a task with a proof waiting for
+review, a pinned announcement, canned replies). Prints the credentials."""
 
 import io
 
@@ -8,6 +10,7 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.accounts import selectors, services
+from apps.accounts.management.commands import _messaging_demo as messaging_demo
 
 DEMO_STAFF = {"email": "admin@bursar.local", "password": "bursar-admin-2026", "first_name": "Ada", "last_name": "Staff"}
 DEMO_PLANS = (
@@ -34,6 +37,19 @@ DEMO_MILESTONES = (
     {"name": "Gold", "required_referrals": 25, "reward_amount": "750.00", "icon": "gold"},
 )
 DEMO_RISK = "Returns are not guaranteed. You may lose part or all of the amount you invest."
+DEMO_CANNED_REPLIES = (
+    {
+        "title": "Deposit received",
+        "body_en": "Hello {first_name}, we received your deposit and credited it to your balance. "
+        "Thank you for choosing {platform_name}.",
+        "body_ar": "مرحبًا {first_name}، استلمنا إيداعك وأضفناه إلى رصيدك. شكرًا لاختيارك {platform_name}.",
+    },
+    {
+        "title": "Closing the ticket",
+        "body_en": "Hello {first_name}, we are closing ticket {ticket_number}. Reply here if you need anything else.",
+        "body_ar": "مرحبًا {first_name}، سنغلق التذكرة {ticket_number}. ردّ هنا إذا احتجت إلى أي شيء آخر.",
+    },
+)
 DEMO_INVESTOR = {
     "email": "investor@bursar.local",
     "password": "bursar-investor-2026",
@@ -59,6 +75,7 @@ class Command(BaseCommand):
             self._plans(staff)
             self._milestones(staff)
         self._kyc_submission(applicant)  # its own transaction, which stores files
+        self._messaging(staff=staff, investor=selectors.user_get_by_identifier(identifier=DEMO_INVESTOR["email"]))
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
         self.stdout.write(f"  staff:    {DEMO_STAFF['email']} / {DEMO_STAFF['password']}")
         self.stdout.write(f"  investor: {DEMO_INVESTOR['email']} / {DEMO_INVESTOR['password']}")
@@ -80,6 +97,20 @@ class Command(BaseCommand):
             id_front_image=_demo_card("DEMO PASSPORT", (30, 64, 120)),
             selfie_image=_demo_card("DEMO SELFIE", (120, 80, 40)),
         )
+
+    def _messaging(self, *, staff, investor) -> None:
+        """Each part once: skipped when its rows exist (the services write them, as staff would)."""
+        from apps.messaging.models import Announcement, CannedReply, Task, Thread
+
+        if not CannedReply.objects.exists():
+            for reply in DEMO_CANNED_REPLIES:
+                messaging_demo.canned_reply_save(staff=staff, **reply)
+        if not Thread.objects.filter(investor=investor, kind="support").exists():
+            messaging_demo.tickets_create(staff=staff, investor=investor, receipt=_demo_card("DEMO RECEIPT", (20, 110, 90)))
+        if not Task.objects.exists():
+            messaging_demo.task_with_proof_create(staff=staff, investor=investor)
+        if not Announcement.objects.exists():
+            messaging_demo.announcement_publish(staff=staff)
 
     def _plans(self, staff) -> None:
         from apps.investments.models import Plan
