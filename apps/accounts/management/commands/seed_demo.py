@@ -106,7 +106,8 @@ class Command(BaseCommand):
             for reply in DEMO_CANNED_REPLIES:
                 messaging_demo.canned_reply_save(staff=staff, **reply)
         if not Thread.objects.filter(investor=investor, kind="support").exists():
-            messaging_demo.tickets_create(staff=staff, investor=investor, receipt=_demo_card("DEMO RECEIPT", (20, 110, 90)))
+            receipt = _demo_card("DEMO RECEIPT", (20, 110, 90))
+            messaging_demo.tickets_create(staff=staff, investor=investor, receipt=receipt)
         if not Task.objects.exists():
             messaging_demo.task_with_proof_create(staff=staff, investor=investor)
         if not Announcement.objects.exists():
