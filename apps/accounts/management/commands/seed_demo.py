@@ -106,7 +106,7 @@ class Command(BaseCommand):
             for reply in DEMO_CANNED_REPLIES:
                 messaging_demo.canned_reply_save(staff=staff, **reply)
         if not Thread.objects.filter(investor=investor, kind="support").exists():
-            receipt = _demo_card("DEMO RECEIPT", (20, 110, 90))
+            receipt = _demo_card("DEMO RECEIPT", (20, 110, 90), detail="500.00 USDT\nIvy Investor")
             messaging_demo.tickets_create(staff=staff, investor=investor, receipt=receipt)
         if not Task.objects.exists():
             messaging_demo.task_with_proof_create(staff=staff, investor=investor)
@@ -136,14 +136,14 @@ class Command(BaseCommand):
         return services.user_create(is_email_verified=True, **data, **extra)
 
 
-def _demo_card(text: str, color: tuple[int, int, int]) -> SimpleUploadedFile:
+def _demo_card(text: str, color: tuple[int, int, int], detail: str = "Noor Applicant\nN0001234") -> SimpleUploadedFile:
     """A plain picture standing in for a document photo (the demo has no real documents)."""
     from PIL import Image, ImageDraw
 
     image = Image.new("RGB", (640, 400), color)
     draw = ImageDraw.Draw(image)
     draw.rectangle((24, 24, 616, 376), outline=(255, 255, 255), width=4)
-    draw.text((48, 48), f"{text}\nNoor Applicant\nN0001234", fill=(255, 255, 255))
+    draw.text((48, 48), f"{text}\n{detail}", fill=(255, 255, 255))
     out = io.BytesIO()
     image.save(out, format="JPEG", quality=85)
     return SimpleUploadedFile("demo.jpg", out.getvalue(), content_type="image/jpeg")
