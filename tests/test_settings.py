@@ -42,3 +42,31 @@ def test_prod_passes_check_deploy_without_warnings(tmp_path):
     result = manage("check", "--deploy", "--fail-level", "WARNING", env={**PROD_ENV, "BURSAR_VAR_DIR": str(tmp_path)})
     assert result.returncode == 0, result.stderr + result.stdout
     assert "System check identified no issues" in result.stdout
+
+
+def test_env_example_as_a_dot_env_file_loads_with_its_comments_stripped(tmp_path):
+    """Copying .env.example to .env must give the documented values, not values with the inline
+    comment glued on (django-environ keeps "300   # at most 300" as the value)."""
+    script = """
+import os, sys
+from pathlib import Path
+sys.path.insert(0, ".")
+lines = Path(".env.example").read_text().splitlines()
+for line in lines:
+    if "=" in line and not line.startswith("#"):
+        os.environ.pop(line.split("=", 1)[0], None)
+from config.settings.base import env_file_read
+env_file_read(Path(sys.argv[1]))
+names = ("KYC_PRESIGNED_URL_SECONDS", "DJANGO_ALLOWED_HOSTS", "SUPPORT_SLA_FIRST_RESPONSE_HOURS",
+         "DEFAULT_FROM_EMAIL", "CELERY_BROKER_URL")
+print("|".join(os.environ[name] for name in names))
+"""
+    copy = tmp_path / ".env"
+    copy.write_text((ROOT / ".env.example").read_text())
+    result = subprocess.run(
+        [sys.executable, "-c", script, str(copy)], cwd=ROOT, capture_output=True, text=True, timeout=60
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == (
+        "300|localhost,127.0.0.1,[::1]|low=48,normal=24,high=8,urgent=2|Bursar <no-reply@bursar.local>|filesystem://"
+    )

@@ -4,6 +4,8 @@ Every knob is an environment variable read through one ``environ.Env()``; the RE
 ``.env.example`` list them all. ``prod.py`` only makes values required or stricter.
 """
 
+import io
+import re
 from datetime import timedelta
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -15,7 +17,20 @@ from django.utils.translation import gettext_lazy as _
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
 env = environ.Env()
-environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
+# What follows an unquoted value after whitespace and "#" is a comment, as in .env.example.
+ENV_FILE_COMMENT = re.compile(r"^(\s*(?:export\s+)?[A-Za-z_][A-Za-z0-9_]*=(?![\"']).*?)\s+#.*$")
+
+
+def env_file_read(path: Path) -> None:
+    """``.env`` into the environment (never over a variable already set), with the comments
+    after unquoted values and the spaces before them removed (django-environ keeps them)."""
+    if not path.exists():
+        return
+    lines = [ENV_FILE_COMMENT.sub(r"\1", line).rstrip() for line in path.read_text(encoding="utf8").splitlines()]
+    environ.Env.read_env(io.StringIO("\n".join(lines)), overwrite=False)
+
+
+env_file_read(BASE_DIR / ".env")
 
 VAR_DIR = Path(env.str("BURSAR_VAR_DIR", default=str(BASE_DIR / "var")))
 VAR_DIR.mkdir(parents=True, exist_ok=True)
