@@ -137,7 +137,7 @@ def page(browser):
 @pytest.fixture(autouse=True)
 def _sqlite_ledger_guards(request):
     """Transactional tests on SQLite end by emptying every table with DELETE, which the
-    append-only triggers (ledger, KYC access log) refuse: lift them for that flush only; every database test starts with
+    append-only triggers (ledger, KYC and attachment access logs) refuse: lift them for that flush only; every database test starts with
     them in place. (PostgreSQL flushes with TRUNCATE, which the row triggers do not see.)"""
     marker = request.node.get_closest_marker("django_db")
     transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
@@ -148,9 +148,10 @@ def _sqlite_ledger_guards(request):
         yield
         return
     from apps.kyc import db_guards as kyc_guards
+    from apps.messaging import db_guards as messaging_guards
     from apps.wallet import db_guards as wallet_guards
 
-    guards = (wallet_guards, kyc_guards)
+    guards = (wallet_guards, kyc_guards, messaging_guards)
     request.getfixturevalue("transactional_db" if transactional else "db")
     with connection.cursor() as cursor:
         for statement in [statement for guard in guards for statement in guard.sqlite_forward_statements()]:

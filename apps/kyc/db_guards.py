@@ -1,49 +1,18 @@
 """The document access log is append-only in the database itself (migration 0003): an UPDATE or
 DELETE of a ``kyc_documentaccess`` row is refused on PostgreSQL and SQLite alike, so the record
-of who looked at which identity document cannot be edited through any path. The test suite lifts
-the SQLite triggers to empty tables between transactional tests (PostgreSQL empties them with
-TRUNCATE, which row triggers do not see)."""
+of who looked at which identity document cannot be edited through any path (see
+``apps.common.db_guards``)."""
 
-TABLE = "kyc_documentaccess"
-MESSAGE = "kyc_documentaccess is append-only: the access log is never edited"
+from apps.common.db_guards import AppendOnly
 
-PG_FORWARD = f"""
-CREATE OR REPLACE FUNCTION kyc_refuse_access_log_change() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION '{MESSAGE}' USING ERRCODE = 'integrity_constraint_violation';
-END $$ LANGUAGE plpgsql;
-
-CREATE TRIGGER kyc_documentaccess_append_only BEFORE UPDATE OR DELETE ON {TABLE}
-    FOR EACH ROW EXECUTE FUNCTION kyc_refuse_access_log_change();
-"""
-
-PG_REVERSE = f"""
-DROP TRIGGER IF EXISTS kyc_documentaccess_append_only ON {TABLE};
-DROP FUNCTION IF EXISTS kyc_refuse_access_log_change();
-"""
-
-SQLITE_ACTIONS = ("UPDATE", "DELETE")
-
-
-def sqlite_forward_statements() -> list[str]:
-    return [
-        f"CREATE TRIGGER IF NOT EXISTS {TABLE}_no_{action.lower()} BEFORE {action} ON {TABLE} "
-        f"BEGIN SELECT RAISE(ABORT, '{MESSAGE}'); END;"
-        for action in SQLITE_ACTIONS
-    ]
-
-
-def sqlite_reverse_statements() -> list[str]:
-    return [f"DROP TRIGGER IF EXISTS {TABLE}_no_{action.lower()};" for action in SQLITE_ACTIONS]
-
-
-def guards_create(apps, schema_editor) -> None:
-    statements = [PG_FORWARD] if schema_editor.connection.vendor == "postgresql" else sqlite_forward_statements()
-    for statement in statements:
-        schema_editor.execute(statement, params=None)
-
-
-def guards_drop(apps, schema_editor) -> None:
-    statements = [PG_REVERSE] if schema_editor.connection.vendor == "postgresql" else sqlite_reverse_statements()
-    for statement in statements:
-        schema_editor.execute(statement, params=None)
+ACCESS_LOG = AppendOnly(
+    table="kyc_documentaccess",
+    message="kyc_documentaccess is append-only: the access log is never edited",
+    function_name="kyc_refuse_access_log_change",
+)
+TABLE = ACCESS_LOG.table
+MESSAGE = ACCESS_LOG.message
+sqlite_forward_statements = ACCESS_LOG.sqlite_forward_statements
+sqlite_reverse_statements = ACCESS_LOG.sqlite_reverse_statements
+guards_create = ACCESS_LOG.guards_create
+guards_drop = ACCESS_LOG.guards_drop
