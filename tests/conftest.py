@@ -137,8 +137,9 @@ def page(browser):
 @pytest.fixture(autouse=True)
 def _sqlite_ledger_guards(request):
     """Transactional tests on SQLite end by emptying every table with DELETE, which the
-    append-only triggers (ledger, KYC and attachment access logs) refuse: lift them for that flush only; every database test starts with
-    them in place. (PostgreSQL flushes with TRUNCATE, which the row triggers do not see.)"""
+    append-only triggers (ledger, KYC and attachment access logs) refuse: lift them for that
+    flush only; every database test starts with them in place. (PostgreSQL flushes with
+    TRUNCATE, which the row triggers do not see.)"""
     marker = request.node.get_closest_marker("django_db")
     transactional = bool({"transactional_db", "live_server"} & set(request.fixturenames)) or bool(
         marker and marker.kwargs.get("transaction")
