@@ -10,10 +10,11 @@ MESSAGE_RELATED = ("sender", "thread__investor", "thread__assignee", "task_assig
 
 def message_list_for_user(*, user) -> QuerySet:
     """The caller's messages, newest first, with ``is_read`` from the caller's side (a message
-    the caller sent counts as read). An investor: every public message of their threads, never a
-    note. Staff: what they sent, and the public messages of the threads assigned to them."""
+    the caller sent counts as read). Never an internal note, not even the caller's own. An
+    investor: every public message of their threads. Staff: what they sent, and the public
+    messages of the threads assigned to them."""
     if user.is_staff:
-        messages = Message.objects.filter(Q(sender=user) | (Q(thread__assignee=user) & ~Q(kind=MessageKind.NOTE)))
+        messages = Message.objects.filter(Q(sender=user) | Q(thread__assignee=user)).exclude(kind=MessageKind.NOTE)
     else:
         messages = Message.objects.filter(thread__investor=user).exclude(kind=MessageKind.NOTE)
     pointer = ThreadReadState.objects.filter(thread=OuterRef("thread_id"), user=user).values("last_read_message_id")[:1]

@@ -347,7 +347,8 @@ def _investor_reply(thread: Thread, author: User, text: str, files, *, now, stor
 def _staff_reply(thread: Thread, author: User, text: str, files, *, now, stored) -> Message:
     message = _message_write(_NewMessage(thread, author, MessageKind.REPLY, text, files), stored=stored)
     fields: set[str] = set()
-    if thread.first_response_at is None and thread.kind == ThreadKind.SUPPORT:
+    # The first answer to the investor (a direct or task thread gets its first once they wrote).
+    if thread.first_response_at is None and thread.last_investor_message_id is not None:
         thread.first_response_at = now
         fields.add("first_response_at")
     if thread.status != ThreadStatus.WAITING_INVESTOR:
@@ -539,7 +540,13 @@ def threads_auto_close(*, now=None) -> int:
 
 @transaction.atomic(durable=True)
 def _auto_close_batch(*, now, cutoff) -> int:
-    due = Q(status__in=[ThreadStatus.RESOLVED, ThreadStatus.WAITING_INVESTOR], status_changed_at__lte=cutoff)
+    # Quiet for the whole period: in that status, and no message since (staff may remind an
+    # investor without the thread changing status).
+    due = Q(
+        status__in=[ThreadStatus.RESOLVED, ThreadStatus.WAITING_INVESTOR],
+        status_changed_at__lte=cutoff,
+        last_message_at__lte=cutoff,
+    )
     threads = list(
         Thread.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("investor")
