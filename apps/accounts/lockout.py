@@ -21,6 +21,12 @@ def lockout_username(request: HttpRequest, credentials: dict | None) -> str:
 
 
 def lockout_response(request: HttpRequest, original_response=None, credentials=None) -> HttpResponse:
+    """The refusal of a locked-out sign-in; the account holder is told once per lock-out."""
+    from apps.accounts.services import security_lockout_notify
+
+    user = selectors.user_get_by_identifier(identifier=lockout_username(request, credentials))
+    if user is not None:
+        security_lockout_notify(user=user)
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
     message = _("Too many failed sign-in attempts. Try again in %(minutes)d minutes.") % {"minutes": minutes}
     if request.path.startswith("/api/"):

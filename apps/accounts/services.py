@@ -182,6 +182,7 @@ def password_reset_confirm(*, token: str, new_password: str) -> User:
     user.save(update_fields=["password", "updated_at"])
     user_event_record(user=user, kind=UserEvent.Kind.PASSWORD_RESET, actor=user)
     auth_tokens_revoke_all(user=user)  # whoever knew the old password loses their API sessions
+    security_password_changed_notify(user=user)
     return user
 
 
@@ -193,6 +194,7 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
     user_event_record(user=user, kind=UserEvent.Kind.PASSWORD_CHANGED, actor=user)
+    security_password_changed_notify(user=user)
     return user
 
 
@@ -293,7 +295,60 @@ def user_password_set(*, user: User, password: str | None, actor: User) -> User:
         user=locked, kind=UserEvent.Kind.PASSWORD_CHANGED, actor=actor, data={"usable": password is not None}
     )
     auth_tokens_revoke_all(user=locked)
+    security_password_changed_notify(user=locked)
     return locked
+
+
+# --- security notices (always emailed, whatever the user's email preferences) ------------------
+
+
+def security_password_changed_notify(*, user: User) -> None:
+    """Tell the account holder their password changed: if it was not them, they act at once."""
+    from apps.messaging.services import notification_send
+
+    notification_send(
+        user=user,
+        kind="security_password_changed",
+        title=lambda: _("Your password was changed"),
+        body=lambda: _(
+            "The password of your account was just changed. If it was not you, reset it now from the "
+            "sign-in page and contact support."
+        ),
+        link="/password/forgot/",
+    )
+
+
+@transaction.atomic
+def security_lockout_notify(*, user: User) -> bool:
+    """Tell the account holder that sign-ins are locked after repeated failures; once per lock-out
+    period however many attempts are refused meanwhile. Returns whether a notice was written."""
+    from django.utils import timezone
+
+    from apps.messaging.models import Notification
+    from apps.messaging.services import notification_send
+
+    locked = User.objects.select_for_update().filter(pk=user.pk, is_active=True).first()
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    if (
+        locked is None
+        or Notification.objects.filter(user=locked, kind="security_locked_out", created_at__gte=since).exists()
+    ):
+        return False
+    minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
+    notification_send(
+        user=locked,
+        kind="security_locked_out",
+        title=lambda: _("Sign-ins to your account are paused"),
+        body=lambda: (
+            _(
+                "There were too many failed sign-in attempts, so sign-ins are paused for %(minutes)d minutes. "
+                "If it was not you, change your password once you are back in."
+            )
+            % {"minutes": minutes}
+        ),
+        link="/login/",
+    )
+    return True
 
 
 # --- API tokens -------------------------------------------------------------------------------

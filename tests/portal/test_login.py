@@ -2,6 +2,7 @@ import pytest
 from django.conf import settings
 from django.urls import reverse
 
+from apps.messaging.models import Notification
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.portal.conftest import form_errors, messages_of
 
@@ -84,21 +85,31 @@ def test_deactivated_account_gets_a_clear_message(client, unchanged_db):
     assert "_auth_user_id" not in client.session
 
 
-def test_five_failures_lock_the_account_out_with_the_429_page(client, unchanged_db):
-    UserFactory(email="mona@example.com", username="mona")
+def test_five_failures_lock_the_account_out_with_the_429_page(
+    client, unchanged_db, mailoutbox, django_capture_on_commit_callbacks
+):
+    mona = UserFactory(email="mona@example.com", username="mona")
     with unchanged_db():
         for attempt in range(4):
             response = login(client, "MONA@example.com" if attempt % 2 else "mona", "wrong-password")
             assert response.status_code == 200
             assert form_errors(response) == {"__all__": [WRONG]}
+    with django_capture_on_commit_callbacks(execute=True):
         locked = login(client, "mona@example.com", "wrong-password")
-        assert locked.status_code == 429
-        assert "portal/locked_out.html" in [t.name for t in locked.templates]
-        assert "<h1>Too many attempts</h1>" in locked.content.decode()
-        assert LOCKED in locked.content.decode()
-        # even the right password is refused while the lock lasts
-        again = login(client, "Mona@Example.com")
+    assert locked.status_code == 429
+    assert "portal/locked_out.html" in [t.name for t in locked.templates]
+    assert "<h1>Too many attempts</h1>" in locked.content.decode()
+    assert LOCKED in locked.content.decode()
+    # The account holder is told once (a security notice, always emailed); nothing else changed.
+    notices = list(Notification.objects.values_list("user", "kind", "category"))
+    assert notices == [(mona.pk, "security_locked_out", "security")]
+    assert [message.subject for message in mailoutbox] == ["Bursar: Sign-ins to your account are paused"]
+    with unchanged_db():
+        # even the right password is refused while the lock lasts, and no second notice is sent
+        with django_capture_on_commit_callbacks(execute=True):
+            again = login(client, "Mona@Example.com")
         assert again.status_code == 429
+    assert len(mailoutbox) == 1
     assert "_auth_user_id" not in client.session
 
 
