@@ -59,9 +59,7 @@ def test_seed_demo_shows_the_messaging_center(kyc_storage):
         "sent",
         1,
     )
-    assert list(TaskAssignment.objects.values_list("user__email", "status")) == [
-        ("investor@bursar.local", "submitted")
-    ]
+    assert list(TaskAssignment.objects.values_list("user__email", "status")) == [("investor@bursar.local", "submitted")]
     announcement = Announcement.objects.get()
     assert (announcement.pinned, announcement.status, announcement.delivered_count) == (True, "sent", 2)
     assert Notification.objects.filter(announcement=announcement).count() == 2
