@@ -40,7 +40,9 @@ def upload(name: str = "receipt.png", content: bytes | None = None, content_type
     return SimpleUploadedFile(name, png_bytes() if content is None else content, content_type=content_type)
 
 
-def ticket_open(investor: User, *, subject="Deposit not credited", category="deposit", body="Where is it?", **kwargs) -> Thread:
+def ticket_open(
+    investor: User, *, subject="Deposit not credited", category="deposit", body="Where is it?", **kwargs
+) -> Thread:
     return thread_services.thread_open_by_investor(
         investor=investor, subject=subject, category=category, body=body, **kwargs
     )
@@ -68,3 +70,71 @@ def assignment_submitted(investor: User, *, link="https://instagram.com/p/abc", 
 
 def money(value: str) -> Decimal:
     return Decimal(value)
+
+
+# --- audiences (added for the service, task and concurrency tests) ---------------------------------
+
+# Who each segment of ``investors_in_every_segment`` holds (names of its investors).
+SEGMENT_MEMBERS = {
+    ("all", ""): {
+        "jordan_en_approved_active",
+        "egypt_ar_pending_none",
+        "jordan_en_new_matured",
+        "jordan_ar_approved_none",
+    },
+    ("kyc_status", "approved"): {"jordan_en_approved_active", "jordan_ar_approved_none"},
+    ("kyc_status", "pending"): {"egypt_ar_pending_none"},
+    ("kyc_status", "rejected"): set(),
+    ("active_position", ""): {"jordan_en_approved_active"},
+    ("no_position", ""): {"egypt_ar_pending_none", "jordan_ar_approved_none"},
+    ("country", "JORDAN"): {"jordan_en_approved_active", "jordan_en_new_matured", "jordan_ar_approved_none"},
+    ("country", "Egypt"): {"egypt_ar_pending_none"},
+    ("language", "ar"): {"egypt_ar_pending_none", "jordan_ar_approved_none"},
+    ("language", "en"): {"jordan_en_approved_active", "jordan_en_new_matured"},
+}
+
+
+def investors_in_every_segment() -> dict[str, User]:
+    """Four investors spread over the segments (see ``SEGMENT_MEMBERS``), plus a staff member and
+    a deactivated investor who would match every segment but are never recipients. Positions
+    are bought the real way (a deposit approved, then a plan); one is then marked matured."""
+    from apps.investments.models import Position, PositionStatus
+    from apps.investments.services.positions import investment_open
+    from tests.factories import UserFactory
+    from tests.investments.helpers import make_plan
+    from tests.wallet.helpers import fund
+
+    approver = StaffFactory(country="Jordan", language="ar")
+    people = {
+        "jordan_en_approved_active": UserFactory(country="Jordan", language="en", kyc_status="approved"),
+        "egypt_ar_pending_none": UserFactory(country="Egypt", language="ar", kyc_status="pending"),
+        "jordan_en_new_matured": UserFactory(country="jordan", language="en"),
+        "jordan_ar_approved_none": UserFactory(country="Jordan", language="ar", kyc_status="approved"),
+    }
+    plan = make_plan(actor=approver, min_amount="100.00", max_amount="1000.00")
+    for name in ("jordan_en_approved_active", "jordan_en_new_matured"):
+        fund(people[name], "100.00", approver=approver)
+        investment_open(user=people[name], plan_id=plan.pk, amount="100.00", terms_accepted=True)
+    _position_mature(Position.objects.get(user=people["jordan_en_new_matured"]), PositionStatus.MATURED)
+    UserFactory(country="Jordan", language="ar", kyc_status="approved", is_active=False)
+    return people
+
+
+def _position_mature(position, matured_status) -> None:
+    """Give the principal back (the ledger entry maturity posts) and mark the position matured."""
+    from django.db import transaction
+
+    from apps.wallet.models import AccountKind, EntryKind
+    from apps.wallet.services.ledger import entry_post, investor_account, transfer_legs
+
+    with transaction.atomic():
+        entry = entry_post(
+            kind=EntryKind.MATURITY,
+            natural_key=f"maturity:{position.pk}",
+            legs=transfer_legs(
+                debit=investor_account(user=position.user, kind=AccountKind.INVESTED),
+                credit=investor_account(user=position.user, kind=AccountKind.AVAILABLE),
+                amount=position.principal,
+            ),
+        )
+        type(position).objects.filter(pk=position.pk).update(status=matured_status, maturity_entry=entry)

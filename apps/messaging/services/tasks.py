@@ -274,6 +274,11 @@ def _respond(assignment: TaskAssignment, *, status: str, actor: User, now, event
         fields.append("responded_at")
     assignment.save(update_fields=fields)
     event_record(assignment.thread, actor=actor, kind=event, assignment=assignment.pk, **data)
+    _thread_touch(assignment, now)
+
+
+def _thread_touch(assignment: TaskAssignment, now) -> None:
+    """Every change of the task moves its thread's ``updated_at`` (its event is in the thread)."""
     Thread.objects.filter(pk=assignment.thread_id).update(updated_at=now)
 
 
@@ -354,6 +359,7 @@ def assignment_proof_submit(*, assignment_id, user: User, link) -> TaskAssignmen
         event_record(
             assignment.thread, actor=user, kind=ThreadEventKind.TASK_SUBMITTED, assignment=assignment.pk, link=link
         )
+        _thread_touch(assignment, now)
         return assignment
 
 
@@ -430,6 +436,7 @@ def assignment_approve(*, assignment_id, staff: User, note: str = "") -> TaskAss
             event_record(
                 assignment.thread, actor=staff, kind=ThreadEventKind.TASK_FIRST_APPROVAL, assignment=assignment.pk
             )
+            _thread_touch(assignment, now)
             return assignment
         if assignment.first_approved_by_id == staff.pk:
             raise ApplicationError(
@@ -465,6 +472,7 @@ def _pay(assignment: TaskAssignment, task: Task, *, staff: User, now, note: str)
         assignment=assignment.pk,
         amount=str(task.reward),
     )
+    _thread_touch(assignment, now)
     notification_send(
         user=assignment.user,
         kind="task_reward_paid",
@@ -508,6 +516,7 @@ def assignment_reject(*, assignment_id, staff: User, note) -> TaskAssignment:
     event_record(
         assignment.thread, actor=staff, kind=ThreadEventKind.TASK_REJECTED, assignment=assignment.pk, note=note
     )
+    _thread_touch(assignment, now)
     notification_send(
         user=assignment.user,
         kind="task_proof_rejected",
