@@ -11,4 +11,5 @@ urlpatterns = [
     path("", include("apps.referrals.api.urls")),
     path("", include("apps.investments.api.urls")),
     path("", include("apps.kyc.api.urls")),
+    path("", include("apps.messaging.api.urls")),
 ]

@@ -2,7 +2,10 @@
 
 from django.db.models import BooleanField, Case, IntegerField, OuterRef, Q, QuerySet, Subquery, Value, When
 from django.db.models.functions import Coalesce
+from django.utils.translation import gettext as _
 
+from apps.accounts.models import User
+from apps.common.errors import ApplicationError
 from apps.messaging.models import Message, MessageKind, ThreadReadState
 
 MESSAGE_RELATED = ("sender", "thread__investor", "thread__assignee", "task_assignment__task")
@@ -17,18 +20,8 @@ def message_list_for_user(*, user) -> QuerySet:
         messages = Message.objects.filter(Q(sender=user) | Q(thread__assignee=user)).exclude(kind=MessageKind.NOTE)
     else:
         messages = Message.objects.filter(thread__investor=user).exclude(kind=MessageKind.NOTE)
-    pointer = ThreadReadState.objects.filter(thread=OuterRef("thread_id"), user=user).values("last_read_message_id")[:1]
-    return (
-        messages.select_related(*MESSAGE_RELATED)
-        .annotate(
-            is_read=Case(
-                When(sender=user, then=Value(True)),
-                When(id__lte=Coalesce(Subquery(pointer), Value(0), output_field=IntegerField()), then=Value(True)),
-                default=Value(False),
-                output_field=BooleanField(),
-            )
-        )
-        .order_by("-created_at", "-id")
+    return message_read_state_annotate(messages.select_related(*MESSAGE_RELATED), user=user).order_by(
+        "-created_at", "-id"
     )
 
 
@@ -55,3 +48,49 @@ def message_list_for_staff(*, link_status: str | None = None, thread_id=None, ki
         statuses = [status for status, value in LINK_STATUS.items() if value == link_status]
         messages = messages.filter(task_assignment__status__in=statuses)
     return messages
+
+
+def message_read_state_annotate(messages: QuerySet, *, user) -> QuerySet:
+    """``is_read`` from ``user``'s side: sent by them, or at or below their read pointer of the
+    message's thread."""
+    pointer = ThreadReadState.objects.filter(thread=OuterRef("thread_id"), user=user).values("last_read_message_id")[:1]
+    return messages.annotate(
+        is_read=Case(
+            When(sender=user, then=Value(True)),
+            When(id__lte=Coalesce(Subquery(pointer), Value(0), output_field=IntegerField()), then=Value(True)),
+            default=Value(False),
+            output_field=BooleanField(),
+        )
+    )
+
+
+def message_list_for_staff_member(
+    *, user, link_status: str | None = None, thread_id=None, kind: str | None = None
+) -> QuerySet:
+    """``admin/messages/`` for one staff member: every message (notes included) with
+    ``messaging.view_thread``; only task messages for staff who may see tasks but not threads.
+    ``is_read`` is from this staff member's side."""
+    messages = message_list_for_staff(link_status=link_status, thread_id=thread_id, kind=kind)
+    if not user.has_perm("messaging.view_thread"):
+        messages = messages.filter(kind=MessageKind.TASK)
+    return message_read_state_annotate(messages, user=user)
+
+
+def message_get_for_review(*, message_id) -> Message | None:
+    """A task message as staff see it after reviewing its proof (with the first approver)."""
+    return (
+        message_list_for_staff()
+        .select_related("task_assignment__first_approved_by")
+        .filter(pk=message_id, kind=MessageKind.TASK)
+        .first()
+    )
+
+
+def message_recipient_check_for_investor(*, user, recipient_id) -> None:
+    """An investor writes only to support: a staff member's id (or none) means support; any
+    other id, another investor's or their own, is refused (unknown ids alike, so nothing about
+    who exists is told)."""
+    if recipient_id is None:
+        return
+    if not User.objects.filter(pk=recipient_id, is_staff=True).exclude(pk=user.pk).exists():
+        raise ApplicationError(_("You can write only to support."), code="recipient_not_allowed", field="recipient_id")

@@ -36,3 +36,7 @@ def announcement_counts(*, announcement: Announcement) -> dict[str, int]:
         "emailed": announcement.emailed_count,
         "read": Notification.objects.filter(announcement=announcement, is_read=True).count(),
     }
+
+
+def notification_unread_list_for_user(*, user) -> QuerySet:
+    return notification_list_for_user(user=user).filter(is_read=False)

@@ -1,6 +1,7 @@
 """Reads of rewarded tasks: a recipient's own assignments, the staff review queue, and a task's
 figures."""
 
+from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
@@ -63,3 +64,18 @@ def task_assignment_counts(*, task: Task) -> dict[str, int]:
         **{status: Count("pk", filter=Q(status=status)) for status in AssignmentStatus.values}
     )
     return row
+
+
+def task_message_id(*, task: Task) -> int | None:
+    """The task message of a task for one investor (the first recipient's, for a segment)."""
+    return TaskAssignment.objects.filter(task=task).order_by("pk").values_list("message_id", flat=True).first()
+
+
+def assignment_approvals_needed(assignment: TaskAssignment) -> int:
+    """How many approvals a proof still needs before its reward is paid: none once approved;
+    two above ``FOUR_EYES_THRESHOLD`` until a first staff member approved, else one."""
+    if assignment.status == AssignmentStatus.APPROVED:
+        return 0
+    if assignment.task.reward > settings.FOUR_EYES_THRESHOLD and assignment.first_approved_by_id is None:
+        return 2
+    return 1

@@ -6,6 +6,7 @@ from django.db.models import (
     BooleanField,
     Case,
     Count,
+    F,
     IntegerField,
     OuterRef,
     Prefetch,
@@ -157,3 +158,32 @@ def sla_breached_count(*, now=None) -> int:
 
 def threads_waiting_on_staff_count() -> int:
     return Thread.objects.filter(status__in=STAFF_OWES).count()
+
+
+def thread_list_for_staff(
+    *, user, queue: str | None = None, status=None, priority=None, category=None, search: str = ""
+) -> QuerySet:
+    """One inbox queue (default ``waiting_staff``) for staff who may read threads, narrowed by
+    status, priority, category and a search (a ticket number ``#12`` or ``12``, part of the
+    investor's email, or of the subject); answers due soonest first, then the most recent."""
+    if not user.has_perm("messaging.view_thread"):
+        raise ApplicationError(_("You may not read support threads."), code="permission_denied", status_code=403)
+    threads = thread_queue(queue=queue or DEFAULT_QUEUE, user=user).select_related("task_assignment")
+    filters = {"status": status, "priority": priority, "category": category}
+    threads = threads.filter(**{name: value for name, value in filters.items() if value})
+    search = (search or "").strip()
+    if search:
+        number = search.removeprefix("#")
+        matches = Q(investor__email__icontains=search) | Q(subject__icontains=search)
+        if number.isdigit() and len(number) <= 18:
+            matches |= Q(pk=int(number))
+        threads = threads.filter(matches)
+    return threads.order_by(F("response_due_at").asc(nulls_last=True), "-last_message_at", "-id")
+
+
+def thread_row_for_user(*, thread_id, user) -> Thread:
+    """One thread as the caller's list shows it (with its unread annotations), if the caller
+    may see it; anything else is a 404."""
+    thread = thread_get_for_user(thread_id=thread_id, user=user)
+    rows = thread_list_for_staff(user=user, queue="all") if user.is_staff else thread_list_for_investor(user=user)
+    return rows.get(pk=thread.pk)

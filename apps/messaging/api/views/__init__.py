@@ -1,0 +1,2 @@
+"""Messaging API views: ``messages`` and ``admin`` (the original API), ``threads``,
+``attachments``, ``tasks`` and ``notifications`` (Bursar additions)."""
