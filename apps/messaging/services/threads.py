@@ -176,8 +176,10 @@ class _NewMessage:
     files: list[CleanAttachment]
 
 
-def _message_write(new: _NewMessage, *, stored: list[str]) -> Message:
-    message = Message.objects.create(thread=new.thread, sender=new.sender, kind=new.kind, body=new.body)
+def _message_write(new: _NewMessage, *, stored: list[str], now) -> Message:
+    """The message, sent at ``now``: the time taken under the thread's lock, which the thread's
+    activity time and SLA also use, so both follow the order in which messages are written."""
+    message = Message.objects.create(thread=new.thread, sender=new.sender, kind=new.kind, body=new.body, created_at=now)
     if new.files:
         attachments_store(message=message, files=new.files, stored=stored)
     return message
@@ -219,15 +221,15 @@ def thread_open_by_investor(*, investor: User, subject, category, body, attachme
     send_rate_check(investor)
 
     def write(stored):
-        now = timezone.now()
         locked = User.objects.select_for_update().get(pk=investor.pk)  # serialises the investor's sends
+        now = timezone.now()
         send_rate_check(locked)
         thread = Thread(investor=locked, kind=ThreadKind.SUPPORT, subject=subject, category=category, opened_by=locked)
         thread.created_at = thread.updated_at = thread.last_message_at = thread.status_changed_at = now
         _sla_start(thread, since=now)
         thread.save()
         event_record(thread, actor=locked, kind=ThreadEventKind.OPENED, category=category)
-        message = _message_write(_NewMessage(thread, locked, MessageKind.REPLY, body, files), stored=stored)
+        message = _message_write(_NewMessage(thread, locked, MessageKind.REPLY, body, files), stored=stored, now=now)
         fields: set[str] = set()
         _public_message_after(thread, message, now=now, fields=fields)
         thread.save(update_fields=fields)
@@ -265,7 +267,7 @@ def thread_open_by_staff(
             status_changed_at=now,
         )
         event_record(thread, actor=staff, kind=ThreadEventKind.OPENED, category=category, assignee=staff.pk)
-        message = _message_write(_NewMessage(thread, staff, MessageKind.REPLY, body, files), stored=stored)
+        message = _message_write(_NewMessage(thread, staff, MessageKind.REPLY, body, files), stored=stored, now=now)
         fields: set[str] = set()
         _public_message_after(thread, message, now=now, fields=fields)
         thread.save(update_fields=fields)
@@ -305,8 +307,8 @@ def thread_reply(*, thread_id, author: User, body, attachments=()) -> Message:
     send_rate_check(author)
 
     def write(stored):
-        now = timezone.now()
         thread = thread_lock(thread_id=thread_id, user=author)
+        now = timezone.now()  # after the lock: concurrent replies get times in the order they write
         if author.is_staff:
             return _staff_reply(thread, author, text, files, now=now, stored=stored)
         return _investor_reply(thread, author, text, files, now=now, stored=stored)
@@ -315,13 +317,15 @@ def thread_reply(*, thread_id, author: User, body, attachments=()) -> Message:
 
 
 def _investor_reply(thread: Thread, author: User, text: str, files, *, now, stored) -> Message:
-    send_rate_check(author)
+    # The investor's row lock serialises their sends to all their threads, so a burst of
+    # concurrent replies cannot slip past the hourly limit.
+    send_rate_check(User.objects.select_for_update().get(pk=author.pk))
     if thread.status == ThreadStatus.CLOSED:
         raise ConflictError(
             _("This conversation is closed. Open a new one and mention %(number)s.") % {"number": thread.ticket_number},
             code="thread_closed",
         )
-    message = _message_write(_NewMessage(thread, author, MessageKind.REPLY, text, files), stored=stored)
+    message = _message_write(_NewMessage(thread, author, MessageKind.REPLY, text, files), stored=stored, now=now)
     fields: set[str] = set()
     if thread.status == ThreadStatus.RESOLVED:
         event_record(thread, actor=author, kind=ThreadEventKind.REOPENED, **{"from": thread.status})
@@ -345,7 +349,7 @@ def _investor_reply(thread: Thread, author: User, text: str, files, *, now, stor
 
 
 def _staff_reply(thread: Thread, author: User, text: str, files, *, now, stored) -> Message:
-    message = _message_write(_NewMessage(thread, author, MessageKind.REPLY, text, files), stored=stored)
+    message = _message_write(_NewMessage(thread, author, MessageKind.REPLY, text, files), stored=stored, now=now)
     fields: set[str] = set()
     # The first answer to the investor (a direct or task thread gets its first once they wrote).
     if thread.first_response_at is None and thread.last_investor_message_id is not None:
