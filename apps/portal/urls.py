@@ -1,7 +1,7 @@
 from django.urls import path
 
 from apps.portal.views import accounts as views
-from apps.portal.views import investments, kyc, notifications, wallet
+from apps.portal.views import investments, kyc, messages, notifications, wallet
 from apps.portal.views import referrals as referral_views
 
 app_name = "portal"
@@ -35,6 +35,21 @@ urlpatterns = [
     # notices
     path("notifications/", notifications.notification_list, name="notifications"),
     path("notifications/read/", notifications.notifications_mark_read, name="notifications_mark_read"),
+    path(
+        "notifications/<int:notification_id>/read/", notifications.notification_mark_read, name="notification_mark_read"
+    ),
+    path(
+        "notifications/<int:notification_id>/dismiss/", notifications.notification_dismiss, name="notification_dismiss"
+    ),
+    path("notifications/preferences/", notifications.notification_preferences, name="notification_preferences"),
+    # messages with support, and tasks
+    path("messages/", messages.message_list, name="messages"),
+    path("messages/new/", messages.message_new, name="message_new"),
+    path("messages/<int:thread_id>/", messages.thread, name="thread"),
+    path("messages/attachments/<int:attachment_id>/", messages.attachment, name="message_attachment"),
+    path("messages/tasks/<int:assignment_id>/accept/", messages.task_accept, name="task_accept"),
+    path("messages/tasks/<int:assignment_id>/decline/", messages.task_decline, name="task_decline"),
+    path("messages/tasks/<int:assignment_id>/proof/", messages.task_proof, name="task_proof"),
     # referrals
     path("referrals/", referral_views.referrals, name="referrals"),
     # identity check

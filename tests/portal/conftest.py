@@ -8,6 +8,9 @@ from django.core import mail
 from django.test import Client
 
 NEW_PASSWORD = "Sturdy-Pass-93"
+# What the header costs on every page a signed-in investor sees: their conversations with an
+# unread reply, their unread notices, and the pinned announcement banner.
+HEADER_QUERIES = 3
 
 
 @pytest.fixture
