@@ -78,7 +78,11 @@ def notifications_mark_read(*, user, ids: Iterable[int] | None = None) -> int:
     """Mark the user's notices read: the ones named (others' ids are ignored), or all."""
     queryset = Notification.objects.filter(user=user, is_read=False)
     if ids is not None:
-        queryset = queryset.filter(pk__in=[int(pk) for pk in ids])
+        try:
+            ids = [int(pk) for pk in ids]
+        except (TypeError, ValueError):
+            raise ApplicationError(_("Send notification ids as whole numbers."), code="invalid", field="ids") from None
+        queryset = queryset.filter(pk__in=ids)
     return queryset.update(is_read=True)
 
 
