@@ -28,6 +28,7 @@ from apps.messaging.models import (
     MessageKind,
     Thread,
     ThreadEvent,
+    ThreadKind,
     ThreadReadState,
     ThreadStatus,
 )
@@ -37,7 +38,14 @@ OPEN_STATES = (ThreadStatus.OPEN, ThreadStatus.WAITING_STAFF, ThreadStatus.WAITI
 
 # The staff inbox's queues: key -> (label, filter given the staff member and now).
 QUEUES = {
-    "unassigned": (gettext_lazy("Unassigned"), lambda user, now: Q(assignee__isnull=True, status__in=OPEN_STATES)),
+    # A task thread waiting on its recipient is nobody's work (a task to a segment opens thousands).
+    "unassigned": (
+        gettext_lazy("Unassigned"),
+        lambda user, now: (
+            Q(assignee__isnull=True, status__in=OPEN_STATES)
+            & ~Q(kind=ThreadKind.TASK, status=ThreadStatus.WAITING_INVESTOR)
+        ),
+    ),
     "mine": (gettext_lazy("Mine"), lambda user, now: Q(assignee=user, status__in=OPEN_STATES)),
     "breached": (gettext_lazy("Breached SLA"), lambda user, now: Q(response_due_at__lt=now)),
     "waiting_staff": (gettext_lazy("Waiting on staff"), lambda user, now: Q(status__in=STAFF_OWES)),
