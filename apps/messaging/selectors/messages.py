@@ -76,14 +76,11 @@ def message_list_for_staff_member(
     return message_read_state_annotate(messages, user=user)
 
 
-def message_get_for_review(*, message_id) -> Message | None:
-    """A task message as staff see it after reviewing its proof (with the first approver)."""
-    return (
-        message_list_for_staff()
-        .select_related("task_assignment__first_approved_by")
-        .filter(pk=message_id, kind=MessageKind.TASK)
-        .first()
-    )
+def message_get_for_review(*, message_id, user) -> Message | None:
+    """A task message as the staff member who reviewed its proof sees it (with the first
+    approver, ``is_read`` from their side)."""
+    messages = message_list_for_staff().select_related("task_assignment__first_approved_by")
+    return message_read_state_annotate(messages, user=user).filter(pk=message_id, kind=MessageKind.TASK).first()
 
 
 def message_recipient_check_for_investor(*, user, recipient_id) -> None:

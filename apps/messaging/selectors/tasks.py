@@ -48,10 +48,10 @@ def assignment_id_for_message(*, message_id) -> int:
         message_id = int(message_id)
     except (TypeError, ValueError):
         message_id = None
+    # A foreign-key lookup is not guarded against ids beyond BIGINT like a primary key lookup is.
+    in_range = message_id is not None and 0 < message_id < 2**63
     assignment_id = (
-        TaskAssignment.objects.filter(message_id=message_id).values_list("pk", flat=True).first()
-        if message_id
-        else None
+        TaskAssignment.objects.filter(message_id=message_id).values_list("pk", flat=True).first() if in_range else None
     )
     if assignment_id is None:
         raise ApplicationError(_("No such task message."), code="not_found", status_code=404)

@@ -73,7 +73,7 @@ class AdminMessageListView(ListAPIView):
 
 
 def _review_data(request, message_id: int) -> dict:
-    message = message_selectors.message_get_for_review(message_id=message_id)
+    message = message_selectors.message_get_for_review(message_id=message_id, user=request.user)
     return serializers.TaskReviewSerializer(message, context={"request": request}).data
 
 
