@@ -131,8 +131,8 @@ def _task_card(thread, user) -> TaskCard | None:
 
 
 def _thread_page(request: HttpRequest, thread_id, *, reply_form=None, proof_form=None, task_error=None):
-    """The conversation (read from here on), its task card and forms; bound forms keep what was
-    typed and show their errors."""
+    """The conversation, its task card and forms; bound forms keep what was typed and show their
+    errors. Opening the page (a GET) marks the conversation read; a refused form changes nothing."""
     user = request.user
     try:
         thread = selectors.thread_get_for_user(thread_id=thread_id, user=user)
@@ -143,7 +143,8 @@ def _thread_page(request: HttpRequest, thread_id, *, reply_form=None, proof_form
     messages_ = selectors.thread_messages_for_user(thread=thread, user=user)
     conversation = [message for message in messages_ if message.kind != MessageKind.TASK]
     card = _task_card(thread, user)
-    thread_services.thread_mark_read(thread_id=thread.pk, user=user)
+    if request.method == "GET":
+        thread_services.thread_mark_read(thread_id=thread.pk, user=user)
     context = {
         "thread": thread,
         "conversation": conversation,
