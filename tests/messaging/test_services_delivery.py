@@ -115,6 +115,26 @@ def test_an_announcement_killed_in_a_chunk_then_run_again_reaches_everyone_once(
     assert titles == {user.pk: "مرحبا" if user.pk in arabic else "Hello" for user in people}
 
 
+def test_copies_of_a_chunk_whose_email_task_was_never_queued_go_with_the_last_chunk(
+    people, announcement, monkeypatch, django_capture_on_commit_callbacks
+):
+    real = announcement_services._emails_after_chunk
+    lost = []
+
+    def dies_before_queueing(announcement_id, chunk):
+        if chunk.after == 0:  # the worker died right after the first chunk's commit
+            lost.append(chunk.through)
+            return
+        real(announcement_id, chunk)
+
+    monkeypatch.setattr(announcement_services, "_emails_after_chunk", dies_before_queueing)
+    with django_capture_on_commit_callbacks(execute=True):
+        deliver(announcement)
+    assert lost == [people[2].pk]
+    assert sorted(message.to[0] for message in mail.outbox) == sorted(user.email for user in people)
+    assert Announcement.objects.get(pk=announcement.pk).emailed_count == PEOPLE
+
+
 def test_a_replayed_chunk_writes_nothing(people, announcement, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):
         deliver(announcement)

@@ -218,6 +218,10 @@ def notices_insert(announcement: Announcement, chunk: Chunk) -> int:
 
 
 def _emails_after_chunk(announcement_id: int, chunk: Chunk) -> None:
+    """Queue the chunk's email copies. The last chunk's task covers the whole announcement: a
+    worker killed between a chunk's commit and this call left that chunk's copies unqueued, and
+    they go then (copies already sent are stamped and skipped)."""
     from apps.messaging.tasks import announcement_emails_send_task
 
-    announcement_emails_send_task.delay(announcement_id, chunk.after, chunk.through)
+    after = chunk.after if chunk.through is not None else 0
+    announcement_emails_send_task.delay(announcement_id, after, chunk.through)
