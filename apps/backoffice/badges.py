@@ -6,6 +6,8 @@ from django.utils.translation import gettext as _
 
 from apps.backoffice.selectors import job_run_failure_count, locked_out_account_count
 from apps.kyc.selectors import kyc_pending_count
+from apps.messaging.selectors import assignment_pending_count
+from apps.messaging.selectors.backoffice import support_counts
 from apps.wallet.selectors import adjustment_pending_count, pending_counts
 from workers.selectors import scheduler_health_get
 
@@ -45,3 +47,25 @@ def job_runs_failed(request: HttpRequest) -> int:
 def kyc_pending(request: HttpRequest) -> int:
     """KYC submissions waiting for review."""
     return kyc_pending_count()
+
+
+def support_counts_for(request: HttpRequest) -> dict[str, int]:
+    """Threads waiting on staff and past their SLA, read once per request (sidebar, dashboard)."""
+    if not hasattr(request, "_support_counts"):
+        request._support_counts = support_counts()
+    return request._support_counts
+
+
+def support_inbox(request: HttpRequest) -> tuple[int, str]:
+    """The threads past their SLA in red; else the threads waiting on staff."""
+    counts = support_counts_for(request)
+    if counts["breached"]:
+        return counts["breached"], "danger"
+    return counts["waiting_staff"], "warning"
+
+
+def task_proofs_submitted(request: HttpRequest) -> int:
+    """Task proofs waiting for review (read once per request: sidebar, dashboard)."""
+    if not hasattr(request, "_task_proofs_submitted"):
+        request._task_proofs_submitted = assignment_pending_count()
+    return request._task_proofs_submitted

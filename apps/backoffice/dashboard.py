@@ -9,6 +9,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import KycStatus
 from apps.accounts.selectors import NEW_SIGNUP_WINDOW, UserCounts, user_counts_for_dashboard
+from apps.backoffice.badges import support_counts_for, task_proofs_submitted
 from apps.investments.models import PositionStatus
 from apps.investments.selectors import InvestmentSummary, investment_summary_for_dashboard
 from apps.wallet.models import AccountKind, RequestStatus
@@ -38,7 +39,12 @@ def dashboard_callback(request: HttpRequest, context: dict) -> dict:
         context["money_cards"] = money_cards
     if user.has_perm("investments.view_position"):
         context["investments"] = _investment_panel(user, investment_summary_for_dashboard())
-    context["dashboard_empty"] = not {"user_counts", "scheduler", "money_cards", "investments"} & set(context)
+    support_cards = _support_cards(request)
+    if support_cards:
+        context["support_cards"] = support_cards
+    context["dashboard_empty"] = not {"user_counts", "scheduler", "money_cards", "investments", "support_cards"} & set(
+        context
+    )
     return context
 
 
@@ -146,6 +152,49 @@ def _money_cards(user) -> list[dict]:
                 "link": _changelist_url("wallet_account", kind__exact=AccountKind.CASH),
                 "footer": _("deposits received minus payouts sent"),
                 "id": "platform-cash",
+            }
+        )
+    return cards
+
+
+def _support_cards(request: HttpRequest) -> list[dict]:
+    """Threads waiting on staff and past their SLA (staff who may read threads), and task proofs
+    waiting for review (staff who may see them); each opens its queue. One query for the first
+    two, shared with the sidebar's inbox badge."""
+    user, cards = request.user, []
+    if user.has_perm("messaging.view_thread"):
+        counts = support_counts_for(request)
+        inbox = reverse("admin:messaging_thread_changelist")
+        cards += [
+            {
+                "id": "support-waiting",
+                "title": _("Waiting on staff"),
+                "icon": "support_agent",
+                "count": counts["waiting_staff"],
+                "link": f"{inbox}?{urlencode({'queue': 'waiting_staff'})}",
+                "footer": _("support threads owing the investor an answer"),
+                "danger": False,
+            },
+            {
+                "id": "support-breached",
+                "title": _("SLA breached"),
+                "icon": "timer_off",
+                "count": counts["breached"],
+                "link": f"{inbox}?{urlencode({'queue': 'breached'})}",
+                "footer": _("answers overdue"),
+                "danger": counts["breached"] > 0,
+            },
+        ]
+    if user.has_perm("messaging.view_taskassignment"):
+        cards.append(
+            {
+                "id": "task-proofs",
+                "title": _("Task proofs"),
+                "icon": "fact_check",
+                "count": task_proofs_submitted(request),
+                "link": reverse("admin:messaging_taskassignment_changelist"),
+                "footer": _("waiting for review"),
+                "danger": False,
             }
         )
     return cards

@@ -10,6 +10,8 @@ string; or, when omitted, the view-or-change permission of the ModelAdmin behind
 
 A badge (e.g. a pending-queue count) is a callable ``(request) -> int | str | None`` or a dotted
 path to one; a dotted path that does not import yet is ignored, and a falsy value shows nothing.
+A badge may also return ``(value, variant)`` to choose its colour for this request (the inbox:
+red when threads are past their SLA).
 """
 
 from collections.abc import Callable
@@ -22,7 +24,7 @@ from django.utils.module_loading import import_string
 from django.utils.translation import gettext_lazy as _
 
 Permission = str | Callable[[HttpRequest], bool] | None
-Badge = str | Callable[[HttpRequest], int | str | None] | None
+Badge = str | Callable[[HttpRequest], int | str | tuple[int | str | None, str] | None] | None
 
 
 @dataclass(frozen=True)
@@ -109,8 +111,19 @@ SIDEBAR: tuple[NavSection, ...] = (
     NavSection(
         _("Messages"),
         (
-            NavItem(_("Threads"), "forum", "admin:messaging_thread_changelist"),
+            NavItem(
+                _("Inbox"), "inbox", "admin:messaging_thread_changelist", badge="apps.backoffice.badges.support_inbox"
+            ),
+            NavItem(
+                _("Task proofs"),
+                "fact_check",
+                "admin:messaging_taskassignment_changelist",
+                badge="apps.backoffice.badges.task_proofs_submitted",
+            ),
             NavItem(_("Tasks"), "task_alt", "admin:messaging_task_changelist"),
+            NavItem(_("Announcements"), "campaign", "admin:messaging_announcement_changelist"),
+            NavItem(_("Canned replies"), "quickreply", "admin:messaging_cannedreply_changelist"),
+            NavItem(_("Attachment accesses"), "visibility", "admin:messaging_attachmentaccess_changelist"),
         ),
     ),
     NavSection(
@@ -166,9 +179,11 @@ def _item_entry(request: HttpRequest, item: NavItem, registry: dict) -> dict | N
     if not _item_permitted(request, item, registry):
         return None
     entry = {"title": item.title, "icon": item.icon, "link": link}
-    badge = _badge_value(request, item.badge)
+    badge, variant = _badge_value(request, item.badge), item.badge_variant
+    if isinstance(badge, tuple):
+        badge, variant = badge
     if badge:
-        entry.update(badge=badge, badge_variant=item.badge_variant)
+        entry.update(badge=badge, badge_variant=variant)
     return entry
 
 
@@ -192,7 +207,7 @@ def _changelist_registry() -> dict:
     }
 
 
-def _badge_value(request: HttpRequest, badge: Badge) -> int | str | None:
+def _badge_value(request: HttpRequest, badge: Badge) -> int | str | tuple | None:
     if badge is None:
         return None
     if isinstance(badge, str):
