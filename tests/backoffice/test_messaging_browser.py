@@ -44,7 +44,12 @@ ROLE_PERMISSIONS = {
         "wallet.view_withdrawal",
         "kyc.view_submission",
     ),
-    roles.FINANCE: ("accounts.view_user", "messaging.view_task", "messaging.view_taskassignment", "messaging.review_task_proof"),
+    roles.FINANCE: (
+        "accounts.view_user",
+        "messaging.view_task",
+        "messaging.view_taskassignment",
+        "messaging.review_task_proof",
+    ),
 }
 
 
@@ -120,7 +125,9 @@ def desk(kyc_storage):
             recipient_id=recipient.pk,
         )
         assignment = task.assignments.get()
-        proofs.append(assignment_proof_submit(assignment_id=assignment.pk, user=recipient, link="https://instagram.com/p/abc"))
+        proofs.append(
+            assignment_proof_submit(assignment_id=assignment.pk, user=recipient, link="https://instagram.com/p/abc")
+        )
     announcement_services.announcement_create(
         staff=support,
         title_en="Maintenance on Sunday",

@@ -105,7 +105,9 @@ def test_queue_counters_and_unread_markers(desk, admin_client_for):
     client = admin_client_for(desk["sara"])
     thread_services.thread_mark_read(thread_id=desk["soon"].pk, user=desk["sara"])
     response = client.get(INBOX)
-    queues = {queue["key"]: (queue["total"], queue["unread"], queue["active"]) for queue in response.context["inbox_queues"]}
+    queues = {
+        queue["key"]: (queue["total"], queue["unread"], queue["active"]) for queue in response.context["inbox_queues"]
+    }
     assert queues == {
         "unassigned": (3, 2, False),
         "mine": (1, 0, False),
@@ -277,7 +279,10 @@ def test_staff_open_a_conversation_with_an_investor(desk, admin_client_for, kyc_
     [
         ({"subject": " ", "body": "Hi"}, {"subject": ["This field is required."]}),
         ({"subject": "Hi", "body": "\n\n"}, {"body": ["Write a message."]}),
-        ({"subject": "Hi", "body": "Hi", "category": "nope"}, {"category": ["Select a valid choice. nope is not one of the available choices."]}),
+        (
+            {"subject": "Hi", "body": "Hi", "category": "nope"},
+            {"category": ["Select a valid choice. nope is not one of the available choices."]},
+        ),
     ],
 )
 def test_a_refused_conversation_is_a_form_error_and_opens_nothing(desk, admin_client_for, unchanged_db, data, errors):
@@ -292,7 +297,9 @@ def test_staff_cannot_open_a_conversation_with_a_colleague(desk, admin_client_fo
     client = admin_client_for(desk["sara"])
     with unchanged_db():
         response = client.post(NEW, {"investor": desk["sam"].pk, "subject": "Hi", "category": "other", "body": "Hi"})
-    assert response.context["form"].errors == {"investor": ["Messages go to investors; write to staff colleagues elsewhere."]}
+    assert response.context["form"].errors == {
+        "investor": ["Messages go to investors; write to staff colleagues elsewhere."]
+    }
 
 
 def test_too_many_files_are_refused_by_name(desk, admin_client_for, unchanged_db, kyc_storage):
@@ -300,7 +307,8 @@ def test_too_many_files_are_refused_by_name(desk, admin_client_for, unchanged_db
     files = [upload(f"{index}.png") for index in range(4)]
     with unchanged_db():
         response = client.post(
-            NEW, {"investor": desk["amina"].pk, "subject": "Hi", "category": "other", "body": "Hi", "attachments": files}
+            NEW,
+            {"investor": desk["amina"].pk, "subject": "Hi", "category": "other", "body": "Hi", "attachments": files},
         )
     assert response.context["form"].errors == {"attachments": ["Attach at most 3 files."]}
     assert list(kyc_storage.rglob("*.*")) == []
