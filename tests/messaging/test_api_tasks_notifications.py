@@ -340,3 +340,14 @@ def test_security_emails_cannot_be_switched_off(amina_api, unchanged_db):
 def test_tasks_and_notifications_need_a_token(api_client):
     for url in (TASKS, NOTIFICATIONS, PREFERENCES):
         assert api_client.get(url).status_code == 401
+
+
+def test_the_notification_list_costs_the_same_queries_for_one_or_many(amina, amina_api, django_assert_num_queries):
+    notify(amina, "First")
+    with django_assert_num_queries(3):  # user, count, page
+        amina_api.get(NOTIFICATIONS)
+    for number in range(10):
+        notify(amina, f"Notice {number}")
+
+    with django_assert_num_queries(3):
+        assert amina_api.get(NOTIFICATIONS).json()["count"] == 11
