@@ -230,3 +230,43 @@ def test_two_concurrent_deliveries_of_one_task_give_it_once_to_each(settings):
     assert Notification.objects.filter(kind="task_offered").count() == 30
     task.refresh_from_db()
     assert (task.status, task.delivered_count) == ("sent", 30)
+
+
+def test_concurrent_email_tasks_of_one_announcement_send_each_copy_once(settings, mailoutbox):
+    settings.EMAIL_BATCH_SIZE = 5
+    support = support_staff()
+    people = [UserFactory() for _ in range(40)]
+    announcement = announcement_services.announcement_create(staff=support, title_en="Hello", body_en="News")
+    Announcement.objects.filter(pk=announcement.pk).update(status="sending")
+    announcement_services.announcement_deliver(announcement_id=announcement.pk)
+    mailoutbox.clear()  # the delivery's own after-commit email task ran already: start again from none
+    Notification.objects.filter(announcement=announcement).update(emailed_at=None)
+    Announcement.objects.filter(pk=announcement.pk).update(emailed_count=0)
+
+    from apps.messaging.tasks import announcement_emails_send_task
+
+    results = run_in_threads(8, lambda i: announcement_emails_send_task.run(announcement.pk, 0, None))
+
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert sum(results) == 40
+    assert sorted(message.to[0] for message in mailoutbox) == sorted(user.email for user in people)
+    assert Announcement.objects.get(pk=announcement.pk).emailed_count == 40
+
+
+def test_two_copies_of_the_auto_close_job_close_each_thread_once(settings):
+    settings.SUPPORT_AUTO_CLOSE_DAYS = 1
+    settings.MESSAGE_SEND_LIMIT_PER_HOUR = 1000
+    support, investor = support_staff(), UserFactory()
+    threads = [ticket_open(investor, subject=f"T{n}") for n in range(30)]
+    for thread in threads:
+        thread_services.thread_status_set(thread_id=thread.pk, actor=support, status="resolved")
+    later = timezone.now() + timedelta(days=2)
+
+    results = run_in_threads(4, lambda i: thread_services.threads_auto_close(now=later))
+
+    assert [r for r in results if isinstance(r, Exception)] == []
+    assert sum(results) == 30
+    assert set(Thread.objects.values_list("status", flat=True)) == {"closed"}
+    for thread in threads:
+        assert thread.events.filter(kind="auto_closed").count() == 1
+    assert Notification.objects.filter(user=investor, kind="support_closed").count() == 30
