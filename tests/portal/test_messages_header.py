@@ -137,7 +137,10 @@ def test_staff_and_visitors_pay_no_header_query(staff, client, django_assert_num
 
 def test_the_menu_folds_behind_a_checkbox_toggle_that_needs_no_javascript(investor):
     html = _client(investor).get(PAGE).content.decode()
-    assert '<input type="checkbox" id="menu-toggle" class="menu-toggle" aria-controls="header-menu">' in html
+    assert (
+        '<input type="checkbox" id="menu-toggle" class="menu-toggle" aria-controls="header-menu" autocomplete="off">'
+        in html
+    )
     assert '<label for="menu-toggle" class="menu-button"><span class="menu-icon" aria-hidden="true"></span>' in html
     assert html.index('id="menu-toggle"') < html.index('<div class="header-menu" id="header-menu">')
     assert html.index('id="header-menu"') < html.index('<nav class="nav" aria-label="Main menu">')
