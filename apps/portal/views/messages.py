@@ -139,9 +139,8 @@ def _thread_page(request: HttpRequest, thread_id, *, reply_form=None, proof_form
     except ApplicationError as error:
         raise _not_found(error) from None
     last_read = selectors.thread_read_pointer(thread=thread, user=user)
-    # a task's own message is shown as the task card
-    messages_ = selectors.thread_messages_for_user(thread=thread, user=user)
-    conversation = [message for message in messages_ if message.kind != MessageKind.TASK]
+    visible = selectors.thread_messages_for_user(thread=thread, user=user)
+    conversation = [message for message in visible if message.kind != MessageKind.TASK]  # the task: its card
     card = _task_card(thread, user)
     if request.method == "GET":
         thread_services.thread_mark_read(thread_id=thread.pk, user=user)
