@@ -11,13 +11,15 @@ three write the same rows into the same table:
 - a lower-bound reference: one bare ``INSERT … SELECT`` of every notice, one transaction;
 - a naive reference: one ``Notification.objects.create`` per recipient (one transaction each),
   timed on a sample and extrapolated to N.
-The bare SQL runs twice (into the empty table before the project, into the filled table after
-it); the lower bound is the faster of the two.
+Each timed run writes into the emptied notice table (its rows are deleted and vacuumed after it);
+the project and the SQL run ``--repeats`` times each, alternating, and the medians are compared;
+an untimed SQL run warms the caches first. Every run checks each recipient got exactly one notice.
 
-    .venv/bin/python bench/announcements.py [--investors 100000] [--chunk-size N] [--keep]
+    .venv/bin/python bench/announcements.py [--investors 100000] [--chunk-size N] [--repeats 3] [--keep]
 """
 
 import argparse
+import statistics
 import sys
 import time
 from pathlib import Path
@@ -157,10 +159,27 @@ def notices_delete(announcement) -> None:
     vacuum_analyze("messaging_notification")
 
 
+def measured(kind: str, staff, *, investors: int, chunk_size: int, label: str) -> tuple[float, int]:
+    """One timed delivery into the emptied notice table; its rows are deleted afterwards."""
+    announcement = announcement_new(staff, label)
+    if kind == "sql":
+        seconds, written = reference_sql(announcement)
+        dispatches = 0
+    else:
+        seconds, written, dispatches = project(announcement, chunk_size=chunk_size)
+        announcement.refresh_from_db()
+        assert (announcement.status, announcement.delivered_count) == ("sent", investors)
+    assert written == investors, written
+    assert notices_of(announcement) == (investors, investors)  # each recipient exactly once
+    notices_delete(announcement)
+    return seconds, dispatches
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--investors", type=int, default=100_000)
     parser.add_argument("--chunk-size", type=int, default=None, help="default: DELIVERY_CHUNK_SIZE")
+    parser.add_argument("--repeats", type=int, default=3, help="timed runs of the project and of the SQL each")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
     args = parser.parse_args()
 
@@ -174,48 +193,49 @@ def main() -> None:
         with step("generating investors"):
             generate(investors=args.investors)
         staff = staff_member()
-        sql_first_announcement, sql_after_announcement, naive_announcement, project_announcement = (
-            announcement_new(staff, label) for label in ("(SQL, empty table)", "(SQL)", "(naive)", "(project)")
-        )
-        with step("lower bound: bare INSERT … SELECT into the empty table"):
-            sql_first, written = reference_sql(sql_first_announcement)
-        assert written == args.investors, written
-        notices_delete(sql_first_announcement)
-        with step(f"project: announcement_deliver, chunks of {chunk_size:,}"):
-            project_seconds, written, dispatches = project(project_announcement, chunk_size=chunk_size)
-        assert written == args.investors, written
-        assert notices_of(project_announcement) == (args.investors, args.investors)
-        project_announcement.refresh_from_db()
-        assert (project_announcement.status, project_announcement.delivered_count) == ("sent", args.investors)
-        with step("lower bound: bare INSERT … SELECT into the filled table"):
-            sql_after, written = reference_sql(sql_after_announcement)
-        assert written == args.investors, written
+        with step("warming up: one untimed bare INSERT … SELECT"):
+            measured("sql", staff, investors=args.investors, chunk_size=chunk_size, label="(warm-up)")
+        runs: dict[str, list[float]] = {"project": [], "sql": []}
+        dispatches = 0
+        for repeat in range(args.repeats):
+            order = ("sql", "project") if repeat % 2 == 0 else ("project", "sql")
+            for kind in order:
+                title = "bare INSERT … SELECT" if kind == "sql" else f"announcement_deliver, chunks of {chunk_size:,}"
+                with step(f"run {repeat + 1}/{args.repeats}: {title}"):
+                    seconds, queued = measured(
+                        kind, staff, investors=args.investors, chunk_size=chunk_size, label=f"({kind} {repeat})"
+                    )
+                runs[kind].append(seconds)
+                dispatches = max(dispatches, queued)
         sample = min(NAIVE_SAMPLE, args.investors)
         with step(f"naive loop on {sample:,} recipients"):
-            per_row = naive_sample(naive_announcement, sample=sample)
-        reference = min(sql_first, sql_after)
+            per_row = naive_sample(announcement_new(staff, "(naive)"), sample=sample)
+        project_seconds, reference = statistics.median(runs["project"]), statistics.median(runs["sql"])
         naive = per_row * args.investors
         print()
         print("Emails not counted: each chunk's after-commit email dispatch was replaced by a counter")
-        print(f"({dispatches} dispatches would have been queued); no email task ran.")
+        print(f"({dispatches} dispatches per delivery would have been queued); no email task ran.")
         print()
         print(
             table(
                 [
-                    ("measure", "seconds", "note"),
+                    ("measure (median of runs)", "seconds", "runs", "note"),
                     (
                         "project, announcement_deliver (real job path)",
                         f"{project_seconds:.2f}",
+                        ", ".join(f"{run:.2f}" for run in runs["project"]),
                         f"{dispatches} chunks of {chunk_size:,}; P6 target ≤ {1.5 * reference:.2f} (1.5× SQL)",
                     ),
                     (
                         "lower bound, bare INSERT … SELECT",
                         f"{reference:.2f}",
-                        f"one statement, one transaction (empty table {sql_first:.2f}, filled {sql_after:.2f})",
+                        ", ".join(f"{run:.2f}" for run in runs["sql"]),
+                        "one statement, one transaction",
                     ),
                     (
                         "naive, one ORM create per recipient (extrapolated)",
                         f"{naive:.1f}",
+                        f"{sample:,} timed",
                         f"{per_row * 1000:.2f} ms per recipient; ≥ 20× the project wanted",
                     ),
                 ]
