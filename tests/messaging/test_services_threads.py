@@ -598,3 +598,68 @@ def test_auto_close_works_in_batches(investor, support, clock, monkeypatch):
     assert services.threads_auto_close() == 5
     assert set(Thread.objects.values_list("status", flat=True)) == {"closed"}
     assert ThreadReadState.objects.filter(user=investor).count() == 5
+
+
+def test_auto_close_leaves_task_threads_alone(investor, support, clock):
+    from tests.messaging.helpers import task_for
+
+    clock(T0)
+    task_for(investor, staff=support, expires_at=T0 + 30 * 24 * H)  # its thread waits on the investor
+    clock(T0 + 10 * 24 * H)
+    assert services.threads_auto_close() == 0
+    assert list(Thread.objects.values_list("kind", "status")) == [("task", "waiting_investor")]
+    assert Notification.objects.filter(kind="support_closed").count() == 0
+
+
+# --- every status change a staff member can make ---------------------------------------------------------
+
+STATUSES = ["open", "waiting_investor", "waiting_staff", "resolved", "closed"]
+
+
+@pytest.mark.parametrize("target", STATUSES)
+@pytest.mark.parametrize("start", STATUSES)
+def test_every_status_change_keeps_the_sla_and_time_stamps_consistent(investor, support, clock, start, target):
+    clock(T0)
+    thread = ticket_open(investor)
+    reply(thread, support, "An answer")  # first response at T0
+    clock(T0 + H)
+    services.thread_status_set(thread_id=thread.pk, actor=support, status=start)
+    before = events(thread)
+    clock(T0 + 2 * H)
+    services.thread_status_set(thread_id=thread.pk, actor=support, status=target)
+    thread.refresh_from_db()
+    assert thread.status == target
+    if start == target:
+        assert events(thread) == before
+        return
+    assert events(thread)[len(before) :] == [("status_changed", support.pk, {"from": start, "to": target})]
+    assert thread.status_changed_at == T0 + 2 * H
+    assert thread.closed_at == (T0 + 2 * H if target == "closed" else None)
+    if target == "resolved":
+        assert thread.resolved_at == T0 + 2 * H
+    owed_since = {"open": T0 + H, "waiting_staff": T0 + H}.get(start, T0 + 2 * H)
+    if target in ("open", "waiting_staff"):
+        # Staff owe an answer from when they first did (a move between the two keeps the clock).
+        assert (thread.waiting_since, thread.response_due_at) == (owed_since, owed_since + NEXT["normal"] * H)
+    else:
+        assert (thread.waiting_since, thread.response_due_at) == (None, None)
+
+
+def test_a_task_offer_is_nobodys_work_until_the_investor_writes(investor, support, clock):
+    from tests.messaging.helpers import task_for
+
+    clock(T0)
+    task = task_for(investor, staff=support)
+    thread = Thread.objects.get(kind="task")
+    counts = queue_counts(user=support, now=T0)
+    assert (counts["unassigned"], counts["waiting_staff"], counts["all"]) == (
+        {"total": 0, "unread": 0},
+        {"total": 0, "unread": 0},
+        {"total": 1, "unread": 0},
+    )
+    reply(thread, investor, "Which account should I follow?")
+    thread.refresh_from_db()
+    assert (thread.status, thread.waiting_since, thread.response_due_at) == ("open", T0, T0 + FIRST["normal"] * H)
+    counts = queue_counts(user=support, now=T0)
+    assert (counts["unassigned"], counts["waiting_staff"]) == ({"total": 1, "unread": 1}, {"total": 1, "unread": 1})
+    assert task.pk == thread.task_assignment.task_id

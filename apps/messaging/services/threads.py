@@ -545,12 +545,13 @@ def threads_auto_close(*, now=None) -> int:
 @transaction.atomic(durable=True)
 def _auto_close_batch(*, now, cutoff) -> int:
     # Quiet for the whole period: in that status, and no message since (staff may remind an
-    # investor without the thread changing status).
+    # investor without the thread changing status). Task threads are not conversations to close:
+    # a task offered to a segment waits on each recipient until the task expires.
     due = Q(
         status__in=[ThreadStatus.RESOLVED, ThreadStatus.WAITING_INVESTOR],
         status_changed_at__lte=cutoff,
         last_message_at__lte=cutoff,
-    )
+    ) & ~Q(kind=ThreadKind.TASK)
     threads = list(
         Thread.objects.select_for_update(skip_locked=True, of=("self",))
         .select_related("investor")
