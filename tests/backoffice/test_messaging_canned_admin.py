@@ -106,7 +106,7 @@ def test_the_list(sara, admin_client_for):
     rows = response.context["cl"].result_list
     assert [reply.title for reply in rows] == ["A reply", "B reply"]
     model_admin = response.context["cl"].model_admin
-    assert model_admin.display_text(rows[1]) == "x" * 79 + "…"
+    assert model_admin.display_text(rows[1]) == '<span class="msg-cell">' + "x" * 59 + "…</span>"
     assert (model_admin.display_arabic(rows[0]), model_admin.display_arabic(rows[1])) == (False, True)
     assert [
         reply.title for reply in admin_client_for(sara).get(f"{LIST}?is_active__exact=1").context["cl"].result_list

@@ -351,6 +351,7 @@ def test_support_creates_a_task_for_a_segment(admin_client_for):
     ("changes", "errors"),
     [
         ({"reward": "0"}, {"reward": ["The amount must be greater than zero."]}),
+        ({"platform": ""}, {"platform": ["This field is required."]}),
         ({"reward": "5.00", "budget": "4.00"}, {"budget": ["The budget must cover at least one reward."]}),
         ({"segment": "kyc_status", "segment_value": "maybe"}, {"segment_value": ["Choose a KYC status."]}),
         (

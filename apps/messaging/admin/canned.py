@@ -4,6 +4,7 @@ as an error on the text). They are switched off, not deleted (no service deletes
 
 from django.contrib import admin
 from django.http import HttpRequest
+from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -16,7 +17,7 @@ from apps.messaging.admin.forms import CannedReplyForm
 from apps.messaging.models import CannedReply
 from apps.messaging.services.canned import canned_reply_save
 
-PREVIEW_CHARS = 80
+PREVIEW_CHARS = 60
 
 
 @admin.register(CannedReply)
@@ -32,6 +33,9 @@ class CannedReplyAdmin(ServiceFormMixin, ModelAdmin):
     ordering = ("title", "id")
     fields = ("title", "body_en", "body_ar", "is_active")
     actions = None
+
+    class Media:
+        css = {"all": ("backoffice/messaging/admin.css",)}
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         """Switch a reply off instead: nothing deletes staff texts but a service, and none does."""
@@ -53,7 +57,7 @@ class CannedReplyAdmin(ServiceFormMixin, ModelAdmin):
 
     @display(description=gettext_lazy("Text (English)"))
     def display_text(self, obj: CannedReply) -> str:
-        return Truncator(obj.body_en).chars(PREVIEW_CHARS)
+        return format_html('<span class="msg-cell">{}</span>', Truncator(obj.body_en).chars(PREVIEW_CHARS))
 
     @display(description=gettext_lazy("Arabic"), boolean=True)
     def display_arabic(self, obj: CannedReply) -> bool:

@@ -22,6 +22,7 @@ from apps.messaging.models import (
     Announcement,
     CannedReply,
     Task,
+    TaskPlatform,
     Thread,
     ThreadCategory,
     ThreadPriority,
@@ -210,6 +211,7 @@ class ServiceModelForm(forms.ModelForm):
 class TaskCreateForm(ServiceModelForm):
     """The add form of a task. Its save is ``task_create``, never ``form.save``."""
 
+    platform = _choice(_("Platform"), TaskPlatform.choices, blank=_("Choose the platform"))
     budget = forms.DecimalField(
         label=_("Total budget"),
         required=False,

@@ -56,6 +56,9 @@ class AttachmentAccessAdmin(ReadOnlyAdminMixin, ModelAdmin):
     readonly_fields = fields
     actions = None
 
+    class Media:
+        css = {"all": ("backoffice/messaging/admin.css",)}
+
     def get_queryset(self, request: HttpRequest):
         return attachment_access_list()
 

@@ -60,7 +60,8 @@ def approvals_text(assignment: TaskAssignment) -> str:
     if assignment.first_approved_by is None:
         return _("two needed")
     return format_html(
-        '{} <span class="text-base-500 dark:text-base-400">{}</span><br><span class="font-medium">{}</span>',
+        '<span class="msg-cell">{} <span class="text-base-500 dark:text-base-400">{}</span><br>'
+        '<span class="font-medium">{}</span></span>',
         _("first by"),
         assignment.first_approved_by.email,
         _("needs a second approver"),
@@ -224,15 +225,18 @@ class TaskAssignmentAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
     # --- columns ------------------------------------------------------------------------------------
 
-    @display(description=gettext_lazy("Task"), ordering="task__title")
+    @display(description=gettext_lazy("Task · platform"), ordering="task__title")
     def display_task(self, obj: TaskAssignment) -> str:
+        """The task (its title shortened, whole in the tooltip) and its platform under it."""
         url = reverse("admin:messaging_task_change", args=(obj.task_id,))
         return format_html(
-            '<a href="{}" class="{}" title="{}">{}</a>',
+            '<span class="msg-cell"><a href="{}" class="{}" title="{}">{}</a><br>'
+            '<span class="text-base-500 dark:text-base-400" data-platform>{}</span></span>',
             url,
             LINK_CLASS,
             obj.task.title,
             Truncator(obj.task.title).chars(40),
+            obj.task.get_platform_display(),
         )
 
     @display(description=gettext_lazy("Investor"), ordering="user__email")
@@ -252,7 +256,7 @@ class TaskAssignmentAdmin(ReadOnlyAdminMixin, ModelAdmin):
         if obj.status != AssignmentStatus.SUBMITTED:
             return date_cell(obj.submitted_at)
         return format_html(
-            '{}<br><span class="text-base-500 dark:text-base-400" data-waiting>{}</span>',
+            '<span class="msg-cell">{}<br><span class="text-base-500 dark:text-base-400" data-waiting>{}</span></span>',
             date_cell(obj.submitted_at),
             waited(obj.submitted_at),
         )

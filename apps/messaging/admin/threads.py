@@ -145,7 +145,6 @@ class ThreadAdmin(ModelAdmin):
         "display_ticket",
         "display_subject",
         "display_investor",
-        "display_category",
         "display_status",
         "display_priority",
         "display_assignee",
@@ -181,8 +180,8 @@ class ThreadAdmin(ModelAdmin):
         """The most urgent first (the answer due soonest) in the queues staff work through; the
         latest activity first in "all"."""
         if getattr(request, "_inbox_queue", "all") == "all":
-            return ("-last_message_at", "-id")
-        return (F("response_due_at").asc(nulls_last=True), "-last_message_at", "-id")
+            return ("-last_message_at",)
+        return (F("response_due_at").asc(nulls_last=True), "-last_message_at")
 
     def get_search_results(self, request: HttpRequest, queryset, search_term: str):
         return thread_search(queryset, search_term), False
@@ -237,12 +236,17 @@ class ThreadAdmin(ModelAdmin):
     def display_ticket(self, obj: Thread) -> str:
         return format_html('<span class="font-medium whitespace-nowrap">{}</span>', obj.ticket_number)
 
-    @display(description=gettext_lazy("Subject"), ordering="subject")
+    @display(description=gettext_lazy("Subject · category"), ordering="subject")
     def display_subject(self, obj: Thread) -> str:
-        kind = "" if obj.kind == ThreadKind.SUPPORT else obj.get_kind_display()
+        """The subject (bold, marked "new", when the investor wrote since you last read), and
+        under it the category and, unless a support ticket, the kind of thread."""
         unread = getattr(obj, "staff_unread", False)
+        details = [obj.get_category_display()]
+        if obj.kind != ThreadKind.SUPPORT:
+            details.append(obj.get_kind_display())
         return format_html(
-            '<span class="msg-subject">{}{}{}</span>',
+            '<span class="msg-subject">{}{}<br><span class="text-base-500 dark:text-base-400" data-category>{}</span>'
+            "</span>",
             format_html(
                 '<span class="msg-unread" title="{}" data-unread>{}</span> ',
                 _("The investor wrote since you last read this thread"),
@@ -251,16 +255,12 @@ class ThreadAdmin(ModelAdmin):
             if unread
             else "",
             format_html("<strong>{}</strong>", obj.subject) if unread else obj.subject,
-            format_html(' <span class="text-base-500 dark:text-base-400">· {}</span>', kind) if kind else "",
+            " · ".join(str(detail) for detail in details),
         )
 
     @display(description=gettext_lazy("Investor"), ordering="investor__email")
     def display_investor(self, obj: Thread) -> str:
         return user_link(obj.investor)
-
-    @display(description=gettext_lazy("Category"), ordering="category")
-    def display_category(self, obj: Thread) -> str:
-        return obj.get_category_display()
 
     @display(description=gettext_lazy("Status"), label=THREAD_STATUS_LABELS, ordering="status")
     def display_status(self, obj: Thread):
