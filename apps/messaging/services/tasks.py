@@ -479,7 +479,7 @@ def _pay(assignment: TaskAssignment, task: Task, *, staff: User, now, note: str)
         title=lambda: _("Task reward paid"),
         body=lambda: (
             _("%(amount)s %(currency)s was credited to your balance for “%(title)s”.")
-            % {"amount": task.reward, "currency": task.currency, "title": task.title}
+            % {"amount": f"{task.reward:,.2f}", "currency": task.currency, "title": task.title}
         ),
         link=f"/messages/{assignment.thread_id}/",
     )

@@ -20,6 +20,7 @@ from apps.common.errors import ApplicationError, ConflictError
 from apps.common.text import multi_line, single_line
 from apps.messaging.models import (
     Message,
+    Notification,
     MessageKind,
     Thread,
     ThreadCategory,
@@ -494,27 +495,42 @@ def _int_or_none(value) -> int | None:
 # --- read state ------------------------------------------------------------------------------------------
 
 
-def read_mark(*, thread: Thread, user: User, through: int) -> None:
-    """Move the user's read pointer of the thread forward to message ``through`` (never back)."""
+def read_mark(*, thread: Thread, user: User, through: int) -> bool:
+    """Move the user's read pointer of the thread forward to message ``through`` (never back);
+    True if it moved. A pointer already there costs an UPDATE matching nothing and a look-up."""
+    now = timezone.now()
+    pointer = ThreadReadState.objects.filter(thread=thread, user=user)
+    if pointer.filter(last_read_message_id__lt=through).update(last_read_message_id=through, read_at=now):
+        return True
+    if pointer.exists():
+        return False
     ThreadReadState.objects.bulk_create(
-        [ThreadReadState(thread=thread, user=user, last_read_message_id=0)], ignore_conflicts=True
+        [ThreadReadState(thread=thread, user=user, last_read_message_id=through, read_at=now)], ignore_conflicts=True
     )
-    ThreadReadState.objects.filter(thread=thread, user=user).update(
-        last_read_message_id=Greatest(F("last_read_message_id"), through), read_at=timezone.now()
-    )
+    # Two first reads at once: the insert that lost must still not leave the pointer behind.
+    pointer.filter(last_read_message_id__lt=through).update(last_read_message_id=through, read_at=now)
+    return True
 
 
 def thread_mark_read(*, thread_id, user: User, through_message_id=None) -> Thread:
     """The user has read the thread up to a message (default: all of it). Another investor's
-    thread is a 404; staff need the view permission."""
+    thread is a 404; staff need the view permission. Once the whole thread is read, the user's
+    unread notices about it (a new reply, an assignment) are read too."""
     from apps.messaging.selectors import thread_get_for_user
 
     thread = thread_get_for_user(thread_id=thread_id, user=user)
     newest = thread_newest_visible_id(thread=thread, user=user)
     through = newest if through_message_id is None else min(_int_or_none(through_message_id) or 0, newest or 0)
-    if through:
-        read_mark(thread=thread, user=user, through=through)
+    if through and read_mark(thread=thread, user=user, through=through) and through == newest:
+        Notification.objects.filter(user=user, is_read=False, link__in=thread_notice_links(thread)).update(
+            is_read=True
+        )
     return thread
+
+
+def thread_notice_links(thread: Thread) -> tuple[str, str]:
+    """The links notices about a thread carry: the investor's page and the staff page."""
+    return (f"/messages/{thread.pk}/", f"/admin/messaging/thread/{thread.pk}/change/")
 
 
 def thread_newest_visible_id(*, thread: Thread, user: User) -> int | None:
