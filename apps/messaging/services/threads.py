@@ -10,8 +10,7 @@ from datetime import timedelta
 
 from django.conf import settings
 from django.db import transaction
-from django.db.models import F, Q
-from django.db.models.functions import Greatest
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -20,8 +19,8 @@ from apps.common.errors import ApplicationError, ConflictError
 from apps.common.text import multi_line, single_line
 from apps.messaging.models import (
     Message,
-    Notification,
     MessageKind,
+    Notification,
     Thread,
     ThreadCategory,
     ThreadEvent,
@@ -522,9 +521,7 @@ def thread_mark_read(*, thread_id, user: User, through_message_id=None) -> Threa
     newest = thread_newest_visible_id(thread=thread, user=user)
     through = newest if through_message_id is None else min(_int_or_none(through_message_id) or 0, newest or 0)
     if through and read_mark(thread=thread, user=user, through=through) and through == newest:
-        Notification.objects.filter(user=user, is_read=False, link__in=thread_notice_links(thread)).update(
-            is_read=True
-        )
+        Notification.objects.filter(user=user, is_read=False, link__in=thread_notice_links(thread)).update(is_read=True)
     return thread
 
 
