@@ -121,7 +121,15 @@ def test_account_filters_and_postings_of_one_owner(finance, admin_client_for, in
     client = admin_client_for(finance)
     platform = client.get(ACCOUNTS, {"side": "platform"}).context["cl"].result_list
     assert sorted(account.kind for account in platform) == sorted(
-        ["cash", "return_expense", "referral_expense", "reward_expense", "fee_income", "adjustments"]
+        [
+            "cash",
+            "return_expense",
+            "referral_expense",
+            "reward_expense",
+            "task_reward_expense",
+            "fee_income",
+            "adjustments",
+        ]
     )
     mine = client.get(ACCOUNTS, {"q": investor.email}).context["cl"].result_list
     assert [(account.owner_id, account.balance) for account in mine] == [(investor.pk, Decimal("30.00"))]
