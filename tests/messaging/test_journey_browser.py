@@ -46,7 +46,8 @@ def test_a_ticket_is_answered_with_a_canned_reply_and_a_task_reward_reaches_the_
     canned_services.canned_reply_save(
         staff=support,
         title="Deposit received",
-        body_en="Hello {first_name}, we received your deposit ({ticket_number}). Thank you for choosing {platform_name}.",
+        body_en="Hello {first_name}, we received your deposit ({ticket_number}). "
+        "Thank you for choosing {platform_name}.",
     )
 
     # 1. The investor writes to support from the deposit page's "Contact support", with a file.
@@ -79,9 +80,7 @@ def test_a_ticket_is_answered_with_a_canned_reply_and_a_task_reward_reaches_the_
     assert list(AttachmentAccess.objects.values_list("user__email", "via")) == [("sara@bursar.example", "admin")]
     staff_page.select_option("#reply-form select[name=canned]", label="Deposit received")
     staff_page.click("#reply-form button[name=insert]")
-    answer = (
-        f"Hello Amina, we received your deposit (#{ticket.pk}). Thank you for choosing {settings.PLATFORM_NAME}."
-    )
+    answer = f"Hello Amina, we received your deposit (#{ticket.pk}). Thank you for choosing {settings.PLATFORM_NAME}."
     staff_page.wait_for_function(
         "text => document.querySelector('#reply-form textarea[name=body]').value === text", arg=answer
     )
