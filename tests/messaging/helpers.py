@@ -138,3 +138,28 @@ def _position_mature(position, matured_status) -> None:
             ),
         )
         type(position).objects.filter(pk=position.pk).update(status=matured_status, maturity_entry=entry)
+
+
+def roles_restore() -> None:
+    """Put the staff roles back with their permissions. A transactional test ends by emptying
+    every table, so the groups (and, after some flushes, the permissions) that data migrations
+    wrote are gone for the next one; this recreates them as the migrations did (idempotent)."""
+    import importlib
+
+    from django.apps import apps
+    from django.contrib.auth.management import create_permissions
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.management import create_contenttypes
+
+    from apps.accounts.roles import FOUNDATION_PERMISSIONS
+
+    for app_config in apps.get_app_configs():
+        create_contenttypes(app_config, verbosity=0)
+        create_permissions(app_config, verbosity=0)
+    messaging = importlib.import_module("apps.messaging.migrations.0003_messaging_roles").MESSAGING_PERMISSIONS
+    for grants in (FOUNDATION_PERMISSIONS, messaging):
+        for role, names in grants.items():
+            group, _created = Group.objects.get_or_create(name=role)
+            for name in names:
+                app_label, codename = name.split(".")
+                group.permissions.add(Permission.objects.get(content_type__app_label=app_label, codename=codename))

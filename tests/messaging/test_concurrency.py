@@ -27,15 +27,25 @@ from apps.messaging.services import threads as thread_services
 from apps.wallet.models import AccountKind, Entry, Posting
 from apps.wallet.services.ledger import platform_account
 from tests.factories import UserFactory
-from tests.messaging.helpers import assignment_submitted, finance_staff, support_staff, ticket_open
+from tests.messaging.helpers import (
+    assignment_submitted,
+    finance_staff,
+    roles_restore,
+    support_staff,
+    ticket_open,
+)
 from tests.wallet.helpers import assert_ledger_ok, balances
 from tests.wallet.test_concurrency import run_in_threads
 
-# serialized_rollback: the roles (groups written by data migrations) come back after an earlier
-# transactional test emptied every table.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 D = Decimal
 THREADS = 64
+
+
+@pytest.fixture(autouse=True)
+def _roles(transactional_db):
+    """The staff roles come back after an earlier transactional test emptied every table."""
+    roles_restore()
 
 
 def expense_balance() -> Decimal:
