@@ -98,6 +98,8 @@ def test_links_of_this_site_or_http_are_accepted(support, link):
         ({"title_ar": ""}, "invalid", "body_ar"),
         ({"link": "javascript:alert(1)"}, "invalid_link", "link"),
         ({"link": "//evil.example/"}, "invalid_link", "link"),
+        ({"link": "/\\evil.example/"}, "invalid_link", "link"),
+        ({"link": "/plans\\..\\"}, "invalid_link", "link"),
         ({"link": "ftp://example.com/"}, "invalid_link", "link"),
         ({"link": "/" + "a" * 300}, "invalid_link", "link"),
         ({"segment": "vip"}, "invalid_segment", "segment"),

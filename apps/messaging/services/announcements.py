@@ -30,7 +30,8 @@ def link_clean(value, *, field: str = "link") -> str:
         return ""
     if len(link) > 300:
         raise ApplicationError(_("The link is too long (at most 300 characters)."), code="invalid_link", field=field)
-    if link.startswith("/") and not link.startswith("//"):
+    # A path of this site; browsers read "//host" and "/\host" (backslash) as another site.
+    if link.startswith("/") and not link.startswith("//") and "\\" not in link:
         return link
     try:
         URLValidator(schemes=["http", "https"])(link)
