@@ -148,7 +148,7 @@ def test_columns(desk, admin_client_for):
     assert model_admin.display_ticket(answered) == f'<span class="font-medium whitespace-nowrap">#{answered.pk}</span>'
     assert model_admin.display_status(answered) == ("waiting_investor", "Waiting on the investor")
     assert model_admin.display_priority(answered) == ("normal", "Normal")
-    assert 'data-category>Referral</span>' in model_admin.display_subject(answered)
+    assert "data-category>Referral</span>" in model_admin.display_subject(answered)
     assert 'title="sara@bursar.example"' in model_admin.display_assignee(answered)
     assert f'href="/admin/accounts/user/{desk["amina"].pk}/change/"' in response.text
     task_row = next(thread for thread in response.context["cl"].result_list if thread.pk == desk["task_thread"].pk)
@@ -377,3 +377,20 @@ def test_dashboard_support_cards_cost_the_same_queries_as_the_sidebar_badge(desk
 def test_finance_sees_task_proofs_but_no_support_cards(desk, admin_client_for):
     response = admin_client_for(finance_staff()).get("/admin/")
     assert [card["id"] for card in response.context["support_cards"]] == ["task-proofs"]
+
+
+def test_the_dashboard_takes_a_fixed_number_of_queries(admin_client_for):
+    sara = support_staff()
+    client = admin_client_for(sara)
+    ticket_open(UserFactory())
+    client.get("/admin/")
+
+    def queries() -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get("/admin/").status_code == 200
+        return len(context.captured_queries)
+
+    one = queries()
+    for _ in range(19):
+        due_in(ticket_open(UserFactory()), hours=-1)
+    assert queries() == one

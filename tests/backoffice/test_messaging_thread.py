@@ -14,6 +14,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from apps.investments.services.positions import investment_open
+from apps.kyc.uploads import KycUploadLimitHandler, OversizedUpload
 from apps.messaging.models import (
     AttachmentAccess,
     Message,
@@ -32,6 +33,7 @@ from tests.messaging.helpers import (
     assignment_submitted,
     finance_staff,
     operations_staff,
+    png_bytes,
     support_staff,
     ticket_open,
     upload,
@@ -239,6 +241,37 @@ def test_a_refused_reply_keeps_the_text_and_changes_nothing(ticket, sara, admin_
     assert thread_state(ticket) == before
 
 
+def test_a_too_large_file_is_cut_off_while_it_streams_in(
+    ticket, sara, admin_client_for, kyc_storage, settings, monkeypatch
+):
+    """The upload limit is installed before the body is read: past 1 MB the file stops being
+    kept and the service names it; nothing is stored, the text stays in the box."""
+    settings.KYC_MAX_UPLOAD_MB = 1
+    cut_off = []
+    file_complete = KycUploadLimitHandler.file_complete
+
+    def spy(self, file_size):
+        result = file_complete(self, file_size)
+        cut_off.append(type(result).__name__)
+        return result
+
+    monkeypatch.setattr(KycUploadLimitHandler, "file_complete", spy)
+    big = upload("scan.png", png_bytes() + b"\x00" * (1536 * 1024))
+    files_before = sorted(path.name for path in kyc_storage.rglob("*") if path.is_file())
+    before = thread_state(ticket)
+    response = admin_client_for(sara).post(
+        action_url(ticket, "reply"), {"body": "See the scan", "send": "1", "attachments": [big]}
+    )
+    assert response.status_code == 200
+    assert cut_off == [OversizedUpload.__name__]
+    assert response.context["reply_form"].errors == {
+        "attachments": ["scan.png: The file is too large: the limit is 1 MB."]
+    }
+    assert "See the scan</textarea>" in response.text
+    assert thread_state(ticket) == before
+    assert sorted(path.name for path in kyc_storage.rglob("*") if path.is_file()) == files_before
+
+
 def test_insert_fills_a_canned_reply_in_without_javascript(ticket, sara, canned, admin_client_for):
     client = admin_client_for(sara)
     response = client.post(action_url(ticket, "reply"), {"canned": canned.pk, "body": "Hi.", "insert": "1"})
@@ -359,6 +392,9 @@ def test_operations_read_the_thread_but_cannot_write(ticket, admin_client_for, c
     response = client.get(page_url(ticket))
     assert response.status_code == 200
     assert response.context["can_handle"] is False
+    attachment = ticket.messages.get().attachments.get()
+    assert f'data-attachment-locked="{attachment.pk}"' in response.text  # named, not linked
+    assert file_url(attachment) not in response.text
     assert 'id="reply-form"' not in response.text
     assert 'id="properties-form"' not in response.text
     with unchanged_db():

@@ -53,6 +53,7 @@ from apps.messaging.admin.common import (
 )
 from apps.messaging.admin.context import investor_panel, task_card
 from apps.messaging.admin.events import event_rows
+from apps.messaging.admin.files import VIEW_PERMISSION as FILE_PERMISSION
 from apps.messaging.admin.files import attachment_file_view
 from apps.messaging.admin.forms import NewConversationForm, NoteForm, ReplyForm, ThreadPropertiesForm
 from apps.messaging.models import MessageKind, Thread, ThreadKind
@@ -557,6 +558,7 @@ def message_rows(messages_list, *, thread: Thread, user, read_through: int) -> l
     """The conversation as the page shows it: who wrote (investor, staff, or a staff note), the
     text (escaped by the template, line breaks kept), the files, and whether it is new to you."""
     rows = []
+    can_open_files = user.has_perm(FILE_PERMISSION)
     for message in messages_list:
         from_investor = message.sender_id == thread.investor_id
         side = "note" if message.kind == MessageKind.NOTE else ("investor" if from_investor else "staff")
@@ -571,7 +573,9 @@ def message_rows(messages_list, *, thread: Thread, user, read_through: int) -> l
                 "attachments": [
                     {
                         "attachment": attachment,
-                        "url": reverse("admin:messaging_attachment_view", args=(attachment.pk,)),
+                        "url": reverse("admin:messaging_attachment_view", args=(attachment.pk,))
+                        if can_open_files
+                        else "",
                         "icon": "image" if attachment.is_image else "picture_as_pdf",
                     }
                     for attachment in message.attachments.all()
