@@ -174,6 +174,8 @@ def test_support_answers_with_a_canned_reply_and_finance_approves_a_proof(live_s
     page.wait_for_selector("text=Your reply was sent to the investor.")
     reply = Message.objects.filter(thread=ticket, kind=MessageKind.REPLY, sender=desk["support"]).get()
     assert reply.body == expected
+    assert page.locator("#conversation [data-side=staff]").count() == 1
+    shot(page, "thread-replied", size)
 
     for name, url in (
         ("new-conversation", "/admin/messaging/thread/new/"),
