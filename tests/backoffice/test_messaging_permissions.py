@@ -10,6 +10,8 @@ from django.urls import reverse
 
 from apps.backoffice.navigation import NavItem, NavSection, sidebar_navigation
 from apps.messaging.models import AttachmentAccess, Notification
+from apps.messaging.services import announcements as announcement_services
+from apps.messaging.services import canned as canned_services
 from apps.messaging.services import threads as thread_services
 from tests.factories import UserFactory
 from tests.messaging.helpers import (
@@ -17,6 +19,7 @@ from tests.messaging.helpers import (
     finance_staff,
     operations_staff,
     support_staff,
+    task_for,
     ticket_open,
     upload,
 )
@@ -212,3 +215,70 @@ def test_notices_are_for_superusers_to_read(people, admin_client_for, superuser,
             client.post(reverse("admin:messaging_notification_change", args=(notice.pk,)), {"title": "x"}).status_code
             == 403
         )
+
+
+# --- every list in a fixed number of queries; junk in a URL is never a server error --------------------------
+
+
+def test_the_task_announcement_and_canned_lists_take_a_fixed_number_of_queries(people, admin_client_for):
+    support = people["support"]
+    client = admin_client_for(support)
+
+    def make(index: int) -> None:
+        task_for(UserFactory(), staff=support, title=f"Task {index}")
+        announcement_services.announcement_create(
+            staff=support, title_en=f"News {index}", body_en="Text.", segment="all"
+        )
+        canned_services.canned_reply_save(staff=support, title=f"Reply {index}", body_en="Hello {first_name}.")
+
+    urls = (PAGES["tasks"], PAGES["announcements"], PAGES["canned"])
+    make(0)
+    for url in urls:
+        client.get(url)
+
+    def queries(url: str) -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert client.get(url).status_code == 200
+        return len(context.captured_queries)
+
+    one = {url: queries(url) for url in urls}
+    for index in range(1, 12):
+        make(index)
+    assert {url: queries(url) for url in urls} == one
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/messaging/thread/abc/change/",
+        "/admin/messaging/thread/99999999999999999999999/change/",
+        "/admin/messaging/thread/?queue=nope&assignee=abc&o=zz",
+        "/admin/messaging/thread/?q=%23abc",
+        "/admin/messaging/thread/99999999999999999999999/canned/1/",
+        "/admin/messaging/thread/attachment/99999999999999999999999/",
+        "/admin/messaging/taskassignment/?status=nope",
+        "/admin/messaging/taskassignment/abc/approve/",
+        "/admin/messaging/taskassignment/99999999999999999999999/change/",
+        "/admin/messaging/announcement/abc/send_now/",
+        "/admin/messaging/task/99999999999999999999999/change/",
+    ],
+)
+def test_junk_in_a_url_is_never_a_server_error(superuser, admin_client_for, url):
+    assert admin_client_for(superuser).get(url).status_code in (200, 302, 404)
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/messaging/thread/99999999999999999999999/reply/",
+        "/admin/messaging/thread/99999999999999999999999/properties/",
+        "/admin/messaging/taskassignment/abc/approve/",
+        "/admin/messaging/taskassignment/99999999999999999999999/reject/",
+        "/admin/messaging/announcement/99999999999999999999999/send_now/",
+    ],
+)
+def test_junk_posted_is_never_a_server_error(superuser, admin_client_for, unchanged_db, url):
+    client = admin_client_for(superuser)
+    with unchanged_db():
+        response = client.post(url, {"_form_submitted": "True", "admin_note": "x", "body": "x", "status": "zz"})
+    assert response.status_code in (200, 302, 404)
