@@ -5,7 +5,8 @@ write is a service call (``apps.messaging.services``)."""
 from apps.messaging.admin.announcements import AnnouncementAdmin
 from apps.messaging.admin.canned import CannedReplyAdmin
 from apps.messaging.admin.logs import AttachmentAccessAdmin, NotificationAdmin
-from apps.messaging.admin.tasks import TaskAdmin, TaskAssignmentAdmin
+from apps.messaging.admin.proofs import TaskAssignmentAdmin
+from apps.messaging.admin.tasks import TaskAdmin
 from apps.messaging.admin.threads import ThreadAdmin
 
 __all__ = [

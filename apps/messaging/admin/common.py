@@ -17,6 +17,7 @@ from django.utils.html import format_html
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 from unfold.forms import AdminForm
 
@@ -201,3 +202,20 @@ class ServiceFormMixin:
             **(extra_context or {}),
         }
         return self.render_change_form(request, context, add=add, change=not add, obj=obj, form_url=form_url)
+
+
+def due_text(thread, now=None) -> str:
+    """When the answer is due: red and "overdue by …" once breached; "-" when none is owed."""
+    if thread.response_due_at is None:
+        return "-"
+    now = now or timezone.now()
+    if thread.response_due_at < now:
+        return format_html(
+            '<span class="font-semibold text-red-600 whitespace-nowrap dark:text-red-500" data-breached>{}</span>',
+            gettext("overdue by %(time)s") % {"time": timesince(thread.response_due_at, now, depth=1)},
+        )
+    return format_html(
+        '<span class="whitespace-nowrap" title="{}">{}</span>',
+        thread.response_due_at.isoformat(),
+        gettext("in %(time)s") % {"time": timesince(now, thread.response_due_at, depth=1)},
+    )

@@ -175,7 +175,7 @@ class ProofDialogForm(BaseDialogForm):
     form_before_template = "backoffice/messaging/proof_dialog.html"
 
     def get_before_template_context(self, request, object_id=None) -> dict:
-        from apps.messaging.admin.tasks import proof_summary
+        from apps.messaging.admin.proofs import proof_summary
 
         return proof_summary(object_id)
 
