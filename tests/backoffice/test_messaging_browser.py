@@ -177,8 +177,19 @@ def test_support_answers_with_a_canned_reply_and_finance_approves_a_proof(live_s
     assert page.locator("#conversation [data-side=staff]").count() == 1
     shot(page, "thread-replied", size)
 
+    # A new conversation: the investor is found through the autocomplete.
+    page.goto(f"{live_server.url}/admin/messaging/thread/new/")
+    shot(page, "new-conversation", size)
+    page.click("#new-conversation .select2-selection")
+    page.fill(".select2-search__field", "omar")
+    page.click(".select2-results__option >> text=omar@example.com")
+    page.fill("input[name=subject]", "Your referral code")
+    page.fill("textarea[name=body]", "Here it is.")
+    page.click("#new-conversation button[type=submit]")
+    page.wait_for_selector("text=was opened and the investor was told.")
+    assert Thread.objects.filter(subject="Your referral code", investor__email="omar@example.com").exists()
+
     for name, url in (
-        ("new-conversation", "/admin/messaging/thread/new/"),
         ("task-create", "/admin/messaging/task/add/"),
         ("canned-replies", "/admin/messaging/cannedreply/"),
         ("canned-reply", f"/admin/messaging/cannedreply/{CannedReply.objects.get().pk}/change/"),

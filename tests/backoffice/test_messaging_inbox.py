@@ -394,3 +394,12 @@ def test_the_dashboard_takes_a_fixed_number_of_queries(admin_client_for):
     for _ in range(19):
         due_in(ticket_open(UserFactory()), hours=-1)
     assert queries() == one
+
+
+def test_the_investor_field_searches_through_the_admin_autocomplete(desk, admin_client_for):
+    response = admin_client_for(desk["sara"]).get(
+        "/admin/autocomplete/",
+        {"app_label": "messaging", "model_name": "thread", "field_name": "investor", "term": "amina"},
+    )
+    assert response.status_code == 200
+    assert [item["id"] for item in response.json()["results"]] == [str(desk["amina"].pk)]
