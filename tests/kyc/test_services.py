@@ -183,8 +183,17 @@ def test_approve_closes_the_submission_and_tells_the_investor(
         (investor.pk, "kyc_approved", "Identity verified", body, "/kyc/")
     ]
     assert [(m.subject, m.to, m.body) for m in mail.outbox] == [
-        ("Bursar: Identity verified", [investor.email], f"{body}\n\n{settings.SITE_URL}/kyc/")
+        ("Bursar: Identity verified", [investor.email], kyc_email_text(investor, "Identity verified", body))
     ]
+    assert mail.outbox[0].alternatives[0][1] == "text/html"
+
+
+def kyc_email_text(investor, title: str, body: str) -> str:
+    """The plain-text part of a KYC notice's email (an account email: always sent)."""
+    return (
+        f"Hello {investor.first_name},\n\n{title}\n\n{body}\n\n{settings.SITE_URL}/kyc/\n\n"
+        "This email about your account is always sent.\n"
+    )
 
 
 def test_reject_records_the_reason_and_tells_the_investor(
@@ -218,7 +227,11 @@ def test_reject_records_the_reason_and_tells_the_investor(
         (investor.pk, "kyc_rejected", "Identity documents rejected", body, "/kyc/")
     ]
     assert [(m.subject, m.to, m.body) for m in mail.outbox] == [
-        ("Bursar: Identity documents rejected", [investor.email], f"{body}\n\n{settings.SITE_URL}/kyc/")
+        (
+            "Bursar: Identity documents rejected",
+            [investor.email],
+            kyc_email_text(investor, "Identity documents rejected", body),
+        )
     ]
 
 

@@ -20,7 +20,7 @@ def test_command_reports_ok(investor, staff):
     fund(investor, "25.00", approver=staff)
     out = StringIO()
     call_command("ledger_check", stdout=out)
-    assert out.getvalue() == "Ledger OK: 7 accounts, 1 entries, 2 postings.\n"
+    assert out.getvalue() == "Ledger OK: 8 accounts, 1 entries, 2 postings.\n"
 
 
 def test_command_exits_1_with_a_readable_report(investor, staff):
@@ -32,7 +32,7 @@ def test_command_exits_1_with_a_readable_report(investor, staff):
         call_command("ledger_check", stderr=err)
     assert error.value.returncode == 1
     assert err.getvalue().splitlines() == [
-        "Ledger BROKEN: 7 accounts, 1 entries, 2 postings; 2 problem(s):",
+        "Ledger BROKEN: 8 accounts, 1 entries, 2 postings; 2 problem(s):",
         "  - I11 money is not conserved: the accounts sum to 5.00, not 0",
         f"  - I4 cached balance differs from the sum of postings: id {available.pk} (30.00 vs 25.00)",
     ]
