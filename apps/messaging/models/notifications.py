@@ -31,8 +31,13 @@ OPTIONAL_EMAIL_CATEGORIES = (
 class Notification(models.Model):
     """An in-app notice to one user (investor or staff); email copies are sent by a task."""
 
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications")
-    kind = models.CharField(_("kind"), max_length=40, db_index=True)
+    # No single-column indexes on user, kind or announcement: every read leads with the user
+    # (messaging_notice_user_unread) or the announcement (messaging_notice_one_per_announcement),
+    # and each extra index slows the announcement job's inserts.
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications", db_index=False
+    )
+    kind = models.CharField(_("kind"), max_length=40)
     category = models.CharField(
         _("category"), max_length=16, choices=NotificationCategory.choices, default=NotificationCategory.ACCOUNT
     )
@@ -44,7 +49,12 @@ class Notification(models.Model):
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     # Set on the notices an announcement delivers: one per (announcement, user).
     announcement = models.ForeignKey(
-        "messaging.Announcement", null=True, blank=True, on_delete=models.PROTECT, related_name="notifications"
+        "messaging.Announcement",
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="notifications",
+        db_index=False,
     )
     # A pinned announcement shows as a banner until its recipient dismisses it.
     dismissed_at = models.DateTimeField(null=True, blank=True)
