@@ -2,11 +2,10 @@
 reject through ``apps.kyc.services``; nothing here is edited by hand, added or deleted. Documents
 are served only by ``documents.document_view`` (permission-checked and logged)."""
 
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.template.loader import render_to_string
 from django.urls import path, reverse
 from django.utils import formats, timezone
@@ -18,9 +17,9 @@ from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdo
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
+from apps.backoffice.dialogs import dialog_service_call
 from apps.backoffice.filters import DateRangeFilter
 from apps.common.dates import age_on
-from apps.common.errors import ApplicationError
 from apps.kyc.admin.documents import document_view
 from apps.kyc.admin.forms import ApproveDialogForm, RejectDialogForm, RevokeDialogForm
 from apps.kyc.models import Submission, SubmissionStatus
@@ -318,22 +317,16 @@ class SubmissionAdmin(ReadOnlyAdminMixin, ModelAdmin):
         )
 
     def _review(self, request: HttpRequest, object_id, form, dialog: dict, call, done) -> HttpResponse:
-        """Run the service. A refusal about a field of the dialog goes back to the dialog as that
-        field's error; any other refusal (already reviewed, own submission…) is a message."""
+        """Run the service on the submission (see ``dialog_service_call``)."""
         target = self._detail_target(request, object_id)
         if target is None:
             raise PermissionDenied
-        try:
-            call(target)
-        except ApplicationError as exc:
-            field_errors = {name: errors for name, errors in exc.field_errors.items() if name in form.fields}
-            if field_errors:
-                for name, errors in field_errors.items():
-                    for error in errors:
-                        form.add_error(name, error)
-                context = {"dialog": dialog, "form": form, "form_submit_text": dialog["form_submit_text"]}
-                return render(request, "unfold/helpers/dialog.html", context)
-            self.message_user(request, exc.message, messages.ERROR)
-        else:
-            self.message_user(request, done, messages.SUCCESS)
-        return HttpResponse(headers={"HX-Redirect": reverse("admin:kyc_submission_change", args=(target.pk,))})
+        return dialog_service_call(
+            self,
+            request,
+            form=form,
+            dialog=dialog,
+            call=lambda: call(target),
+            done=done,
+            redirect_url=reverse("admin:kyc_submission_change", args=(target.pk,)),
+        )

@@ -5,10 +5,9 @@ the investor sees. The dialogs are on each row of the queue and on a proof's pag
 of the services is a message (a missing reason, an error in the dialog), never a server error."""
 
 from django.conf import settings
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.http import HttpRequest, HttpResponse
-from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.text import Truncator
@@ -19,12 +18,12 @@ from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdo
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
-from apps.common.errors import ApplicationError
+from apps.backoffice.dialogs import dialog_service_call
 from apps.messaging.admin.common import (
     ASSIGNMENT_LABELS,
     LINK_CLASS,
+    back_to_page,
     date_cell,
-    dialog_done,
     label,
     outside_link,
     waited,
@@ -310,22 +309,16 @@ class TaskAssignmentAdmin(ReadOnlyAdminMixin, ModelAdmin):
         )
 
     def _review(self, request: HttpRequest, form, dialog: dict, call, done) -> HttpResponse:
-        """Run the service. A refusal about a field of the dialog goes back to the dialog; any
-        other (already reviewed, own proof, budget spent, second approver needed…) is a message."""
-        try:
-            assignment = call()
-        except ApplicationError as error:
-            field_errors = {name: errors for name, errors in error.field_errors.items() if name in form.fields}
-            if field_errors:
-                for name, errors in field_errors.items():
-                    for message in errors:
-                        form.add_error(name, message)
-                context = {"dialog": dialog, "form": form, "form_submit_text": dialog["form_submit_text"]}
-                return render(request, "unfold/helpers/dialog.html", context)
-            self.message_user(request, error.message, messages.ERROR)
-        else:
-            self.message_user(request, done(assignment), messages.SUCCESS)
-        return dialog_done(request, reverse(PROOFS_URL))
+        """Run the service (see ``dialog_service_call``); then back to the page the dialog was on."""
+        return dialog_service_call(
+            self,
+            request,
+            form=form,
+            dialog=dialog,
+            call=call,
+            done=done,
+            redirect_url=back_to_page(request, reverse(PROOFS_URL)),
+        )
 
 
 def _approved_message(assignment: TaskAssignment) -> str:
