@@ -393,10 +393,12 @@ if SUPPORT_AUTO_CLOSE_DAYS < 1:
 MESSAGE_SEND_LIMIT_PER_HOUR = env.int("MESSAGE_SEND_LIMIT_PER_HOUR", default=30)
 # Days a task stays open when staff create it through the original API (which sends no expiry).
 TASK_DEFAULT_EXPIRY_DAYS = env.int("TASK_DEFAULT_EXPIRY_DAYS", default=14)
-# Recipients per transaction when an announcement or a task is delivered.
-DELIVERY_CHUNK_SIZE = env.int("DELIVERY_CHUNK_SIZE", default=5000)
-# Email copies of an announcement sent per task (one SMTP connection each).
+# Recipients per transaction when an announcement or a task is delivered (20,000 measured 1.15× a
+# bare INSERT … SELECT in bench/announcements.py, 5,000 1.41×); announcement emails per connection.
+DELIVERY_CHUNK_SIZE = env.int("DELIVERY_CHUNK_SIZE", default=20000)
 EMAIL_BATCH_SIZE = env.int("EMAIL_BATCH_SIZE", default=200)
+if DELIVERY_CHUNK_SIZE < 1 or EMAIL_BATCH_SIZE < 1:
+    raise ImproperlyConfigured("DELIVERY_CHUNK_SIZE and EMAIL_BATCH_SIZE must be at least 1.")
 
 # --- Celery -----------------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport under var/ (no broker server needed).
