@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.http import HttpRequest
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 from rest_framework_simplejwt.exceptions import TokenError
 from rest_framework_simplejwt.tokens import RefreshToken
 
@@ -340,9 +341,12 @@ def security_lockout_notify(*, user: User) -> bool:
         kind="security_locked_out",
         title=lambda: _("Sign-ins to your account are paused"),
         body=lambda: (
-            _(
+            ngettext(
+                "There were too many failed sign-in attempts, so sign-ins are paused for %(minutes)d minute. "
+                "If it was not you, change your password once you are back in.",
                 "There were too many failed sign-in attempts, so sign-ins are paused for %(minutes)d minutes. "
-                "If it was not you, change your password once you are back in."
+                "If it was not you, change your password once you are back in.",
+                minutes,
             )
             % {"minutes": minutes}
         ),

@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class MessagingConfig(AppConfig):
     name = "apps.messaging"
     label = "messaging"
-    verbose_name = "Messages and notifications"
+    verbose_name = _("Messages and notifications")

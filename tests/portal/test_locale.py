@@ -18,7 +18,8 @@ def _unquote(line: str) -> str:
 
 
 def po_entries() -> list[dict]:
-    """Each entry as {"flags": set, "msgid": str, "msgstr": [str, …]} (header included)."""
+    """Each entry as {"flags": set, "msgid": str, "msgstr": [str, …]}, with "msgctxt" and
+    "msgid_plural" when it has them (header included)."""
     entries, entry, key = [], None, None
     for line in PO.read_text(encoding="utf-8").splitlines():
         if line.startswith("#,"):
@@ -27,7 +28,10 @@ def po_entries() -> list[dict]:
                 entries.append(entry)
             entry["flags"] |= {flag.strip() for flag in line[2:].split(",")}
         elif line.startswith(("msgid ", "msgctxt ")):
-            if entry is None or entry.get("msgstr") or line.startswith("msgctxt"):
+            # A new entry starts unless this line continues one begun by its flags (or, for the
+            # msgid, by its msgctxt).
+            started = entry is not None and not entry.get("msgstr") and not entry["msgid"]
+            if not started or (line.startswith("msgctxt") and "msgctxt" in entry):
                 entry = {"flags": set(), "msgid": "", "msgstr": []}
                 entries.append(entry)
             key = "msgid" if line.startswith("msgid ") else "msgctxt"
@@ -64,12 +68,18 @@ def test_translations_keep_every_placeholder():
     assert problems == []
 
 
+def _compiled(catalogue: gettext.GNUTranslations, entry: dict) -> str:
+    if "msgctxt" in entry:
+        return catalogue.pgettext(entry["msgctxt"], entry["msgid"])
+    return catalogue.gettext(entry["msgid"])
+
+
 def test_compiled_catalogue_matches_the_po():
     with MO.open("rb") as handle:
         catalogue = gettext.GNUTranslations(handle)
     stale = [
         entry["msgid"]
         for entry in po_entries()[1:]
-        if "msgid_plural" not in entry and catalogue.gettext(entry["msgid"]) != entry["msgstr"][0]
+        if "msgid_plural" not in entry and _compiled(catalogue, entry) != entry["msgstr"][0]
     ]
     assert stale == []

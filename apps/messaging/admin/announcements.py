@@ -11,7 +11,7 @@ from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import BooleanRadioFilter, ChoicesDropdownFilter
 from unfold.decorators import action, display
@@ -42,7 +42,7 @@ SCHEDULE_DIALOG = {
     "title": gettext_lazy("Schedule this announcement?"),
     "description": gettext_lazy("It is sent at its time to the investors of the audience at that moment."),
     "form_class": AnnouncementDialogForm,
-    "form_submit_text": gettext_lazy("Schedule"),
+    "form_submit_text": pgettext_lazy("announcement action", "Schedule"),
 }
 CANCEL_DIALOG = {
     "title": gettext_lazy("Cancel the schedule?"),
@@ -110,7 +110,7 @@ class AnnouncementAdmin(ServiceFormMixin, ModelAdmin):
             gettext_lazy("Arabic"),
             {
                 "fields": ("title_ar", "body_ar"),
-                "description": gettext_lazy("Optional: investors who chose Arabic get the English text without it."),
+                "description": gettext_lazy("Optional: without it, investors who chose Arabic get the English text."),
             },
         ),
         (gettext_lazy("Delivery"), {"fields": ("link", "pinned", "segment", "segment_value", "send_at")}),
@@ -243,7 +243,7 @@ class AnnouncementAdmin(ServiceFormMixin, ModelAdmin):
         return self._deliver(request, object_id, announcement_send)
 
     @action(
-        description=gettext_lazy("Schedule"),
+        description=pgettext_lazy("announcement action", "Schedule"),
         permissions=["send"],
         icon="schedule_send",
         variant=ActionVariant.PRIMARY,

@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.messaging.models import (
     ThreadCategory,
@@ -49,7 +50,12 @@ def event_detail(event: ThreadEvent, people: dict[int, str]) -> str:
     if kind == ThreadEventKind.REOPENED:
         return _("was %(status)s") % {"status": _choice_label(ThreadStatus, data.get("from"))}
     if kind == ThreadEventKind.AUTO_CLOSED:
-        return _("after %(days)s days without activity") % {"days": data.get("days", "-")}
+        days = data.get("days")
+        if not isinstance(days, int):
+            return _("after a period without activity")
+        return ngettext("after %(days)d day without activity", "after %(days)d days without activity", days) % {
+            "days": days
+        }
     if kind == ThreadEventKind.TASK_SUBMITTED:
         return str(data.get("link", ""))
     if kind == ThreadEventKind.TASK_APPROVED:

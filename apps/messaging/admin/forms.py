@@ -224,7 +224,8 @@ class TaskCreateForm(ServiceModelForm):
         label=_("Expires at"),
         required=False,
         widget=UnfoldAdminSplitDateTimeWidget,
-        help_text=lazy_percent(_("Empty: in %(days)d days."), {"days": settings.TASK_DEFAULT_EXPIRY_DAYS}),
+        help_text=ngettext_lazy("Empty: in %(days)d day.", "Empty: in %(days)d days.", "days")
+        % {"days": settings.TASK_DEFAULT_EXPIRY_DAYS},
     )
 
     class Meta:

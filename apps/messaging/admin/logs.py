@@ -114,7 +114,7 @@ class NotificationAdmin(ReadOnlyAdminMixin, ModelAdmin):
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("user")
 
-    @display(description=gettext_lazy("Sent"), ordering="created_at")
+    @display(description=gettext_lazy("Sent at"), ordering="created_at")
     def display_created(self, obj: Notification) -> str:
         return date_cell(obj.created_at)
 

@@ -50,7 +50,7 @@ def approvals_text(assignment: TaskAssignment) -> str:
     if not needs_two_approvals(assignment.task):
         return _("one")
     if assignment.status != AssignmentStatus.SUBMITTED:
-        return _("two")
+        return _("two approvals")
     if assignment.first_approved_by is None:
         return _("two needed")
     return format_html(

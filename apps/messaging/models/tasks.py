@@ -106,7 +106,7 @@ LINK_STATUS = {
 
 
 class TaskAssignment(models.Model):
-    task = models.ForeignKey(Task, on_delete=models.PROTECT, related_name="assignments")
+    task = models.ForeignKey(Task, verbose_name=_("task"), on_delete=models.PROTECT, related_name="assignments")
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name=_("investor"), on_delete=models.PROTECT, related_name="task_assignments"
     )

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 SUBJECT_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 5000
@@ -34,7 +35,7 @@ class ThreadCategory(models.TextChoices):
 
 
 class ThreadStatus(models.TextChoices):
-    OPEN = "open", _("Open")
+    OPEN = "open", pgettext_lazy("thread status", "Open")
     WAITING_INVESTOR = "waiting_investor", _("Waiting on the investor")
     WAITING_STAFF = "waiting_staff", _("Waiting on staff")
     RESOLVED = "resolved", _("Resolved")
@@ -254,7 +255,7 @@ class ThreadReadState(models.Model):
 
 
 class ThreadEventKind(models.TextChoices):
-    OPENED = "opened", _("Opened")
+    OPENED = "opened", pgettext_lazy("thread event", "Opened")
     STATUS_CHANGED = "status_changed", _("Status changed")
     PRIORITY_CHANGED = "priority_changed", _("Priority changed")
     CATEGORY_CHANGED = "category_changed", _("Category changed")

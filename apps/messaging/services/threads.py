@@ -13,6 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from apps.accounts.models import User
 from apps.common.errors import ApplicationError, ConflictError
@@ -598,9 +599,12 @@ def _auto_close_batch(*, now, cutoff) -> int:
             kind="support_closed",
             title=lambda thread=thread: _("Conversation closed: %(subject)s") % {"subject": thread.subject},
             body=lambda: (
-                _(
-                    "We closed this conversation because it had no activity for %(days)s days. "
-                    "If you still need help, open a new one."
+                ngettext(
+                    "We closed this conversation because it had no activity for %(days)d day. "
+                    "If you still need help, open a new one.",
+                    "We closed this conversation because it had no activity for %(days)d days. "
+                    "If you still need help, open a new one.",
+                    settings.SUPPORT_AUTO_CLOSE_DAYS,
                 )
                 % {"days": settings.SUPPORT_AUTO_CLOSE_DAYS}
             ),
