@@ -14,6 +14,7 @@ from apps.kyc.storage import kyc_storage
 from apps.messaging.models import Attachment, AttachmentAccess, Message, MessageKind
 from apps.messaging.services import attachments as attachment_services
 from apps.messaging.services import threads as thread_services
+from apps.messaging.services.threads import writing as thread_writing
 from tests.factories import UserFactory
 from tests.kyc.helpers import jpeg_bytes, pdf_bytes, png_bomb_bytes, png_bytes
 from tests.messaging.helpers import ticket_open, upload
@@ -139,7 +140,7 @@ def test_files_written_before_a_failure_are_deleted(investor, kyc_storage, uncha
     def broken(**kwargs):
         raise RuntimeError("the database went away")
 
-    monkeypatch.setattr(thread_services, "read_mark", broken)
+    monkeypatch.setattr(thread_writing, "read_mark", broken)  # the last step of the reply's transaction
     with unchanged_db(), pytest.raises(RuntimeError):
         thread_services.thread_reply(thread_id=thread.pk, author=investor, body="Here", attachments=three_files())
     assert stored_files(kyc_storage) == []

@@ -10,6 +10,7 @@ from apps.messaging.models import Announcement, Message, Notification, Task, Tas
 from apps.messaging.segments import segment_users
 from apps.messaging.services import announcements as announcement_services
 from apps.messaging.services import tasks as task_services
+from apps.messaging.services.tasks import creating as task_creating
 from tests.factories import StaffFactory, UserFactory
 from tests.messaging.helpers import support_staff
 
@@ -201,7 +202,7 @@ def test_a_task_delivery_killed_in_a_chunk_then_run_again_reaches_everyone_once(
 ):
     ids = [user.pk for user in people]
     task_services.task_deliver(task_id=segment_task.pk, chunk_size=CHUNK, max_chunks=done_before)
-    kill_in_chunk(monkeypatch, task_services, "_offer_notices", 1)  # threads, messages, assignments written
+    kill_in_chunk(monkeypatch, task_creating, "_offer_notices", 1)  # threads, messages, assignments written
     with pytest.raises(Killed):
         task_services.task_deliver(task_id=segment_task.pk, chunk_size=CHUNK)
     done = ids[: CHUNK * done_before]

@@ -27,6 +27,7 @@ from apps.messaging.selectors import (
 )
 from apps.messaging.selectors.messages import message_list_for_user
 from apps.messaging.services import threads as services
+from apps.messaging.services.threads import closing
 from tests.factories import StaffFactory, SuperuserFactory, UserFactory
 from tests.messaging.conftest import T0
 from tests.messaging.helpers import support_staff, ticket_open
@@ -589,7 +590,7 @@ def test_auto_close_takes_its_days_from_the_settings(investor, support, clock, s
 
 
 def test_auto_close_works_in_batches(investor, support, clock, monkeypatch):
-    monkeypatch.setattr(services, "AUTO_CLOSE_BATCH", 2)
+    monkeypatch.setattr(closing, "AUTO_CLOSE_BATCH", 2)
     clock(T0)
     for number in range(5):
         thread = ticket_open(investor, subject=f"T{number}")
