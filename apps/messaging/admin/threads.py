@@ -200,7 +200,9 @@ class ThreadAdmin(ThreadPageMixin, ModelAdmin):
             )
             if unread
             else "",
-            format_html("<strong>{}</strong>", obj.subject) if unread else obj.subject,
+            format_html('<strong dir="auto">{}</strong>', obj.subject)
+            if unread
+            else format_html('<bdi dir="auto">{}</bdi>', obj.subject),
             " · ".join(str(detail) for detail in details),
         )
 
