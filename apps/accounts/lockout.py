@@ -1,8 +1,14 @@
-"""django-axes hooks: lock-out is counted per account, whatever identifier was typed."""
+"""django-axes hooks: lock-out is counted per account, whatever identifier was typed; and what
+the admin reads of an account's lock-out."""
+
+from dataclasses import dataclass
+from datetime import datetime
 
 from django.conf import settings
+from django.db.models import Max, Sum
 from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import render
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts import selectors
@@ -32,3 +38,35 @@ def lockout_response(request: HttpRequest, original_response=None, credentials=N
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": message, "code": "login_locked"}, status=429)
     return render(request, "portal/locked_out.html", {"message": message}, status=429)
+
+
+# --- reads: an account's lock-out as django-axes counts it ---------------------------------------
+
+
+def lockout_usernames(*, user) -> list[str]:
+    """The names axes files this account's records under: failures under the lower-cased email
+    (``lockout_username``), successful sign-ins under the email as stored."""
+    return sorted({user.email, user.email.lower()})
+
+
+@dataclass(frozen=True)
+class LockoutStatus:
+    failures: int  # failed sign-ins axes still counts (within the cool-off)
+    locked: bool
+    until: datetime | None  # when the lock-out lifts by itself
+
+
+def lockout_status_for_user(*, user, now: datetime | None = None) -> LockoutStatus:
+    """Whether axes refuses this account's sign-ins now (one query): the failures recorded within
+    the cool-off, from any address or browser, reach the limit. A lock-out lifts by itself
+    ``AXES_COOLOFF_TIME`` after the last failure."""
+    from axes.models import AccessAttempt
+
+    cooloff = settings.AXES_COOLOFF_TIME
+    since = (now or timezone.now()) - cooloff
+    row = AccessAttempt.objects.filter(username__in=lockout_usernames(user=user), attempt_time__gte=since).aggregate(
+        failures=Sum("failures_since_start"), last=Max("attempt_time")
+    )
+    failures = row["failures"] or 0
+    locked = failures >= settings.AXES_FAILURE_LIMIT
+    return LockoutStatus(failures=failures, locked=locked, until=row["last"] + cooloff if locked else None)

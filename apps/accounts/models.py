@@ -103,7 +103,10 @@ class User(AbstractBaseUser, PermissionsMixin):
             ),
         ]
         # The KYC status follows the user's current KYC submission: no permission sets it by hand.
-        permissions = [("deactivate_user", "Can deactivate and reactivate users")]
+        permissions = [
+            ("deactivate_user", "Can deactivate and reactivate users"),
+            ("unlock_user", "Can unlock an account locked out after failed sign-ins"),
+        ]
 
     def __str__(self) -> str:
         return self.email
@@ -141,6 +144,8 @@ class UserEvent(models.Model):
         REACTIVATED = "reactivated", _("Reactivated")
         KYC_STATUS_SET = "kyc_status_set", _("KYC status set")
         ROLES_CHANGED = "roles_changed", _("Roles changed")
+        UNLOCKED = "unlocked", _("Unlocked after failed sign-ins")
+        VERIFICATION_SENT = "verification_sent", _("Verification email sent again")
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
@@ -156,3 +161,28 @@ class UserEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.kind} {self.user_id}"
+
+
+STAFF_NOTE_MAX_LENGTH = 4000
+
+
+class StaffNote(models.Model):
+    """An internal note about a user by a staff member, shown on the user's 360 page and never to
+    the user. Append-only: written by ``services.staff_note_add``, never edited or deleted (the
+    model has no change or delete permission; corrections are a further note)."""
+
+    user = models.ForeignKey(User, verbose_name=_("user"), on_delete=models.PROTECT, related_name="staff_notes")
+    author = models.ForeignKey(User, verbose_name=_("written by"), on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(_("note"), max_length=STAFF_NOTE_MAX_LENGTH)
+    created_at = models.DateTimeField(_("written at"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("staff note")
+        verbose_name_plural = _("staff notes")
+        ordering = ["-created_at", "-id"]
+        default_permissions = ("add", "view")
+        indexes = [models.Index(fields=["user", "-created_at", "-id"], name="accounts_staffnote_user_time")]
+        constraints = [models.CheckConstraint(condition=~models.Q(body=""), name="accounts_staffnote_body_required")]
+
+    def __str__(self) -> str:
+        return f"Note #{self.pk} on user {self.user_id}"

@@ -18,7 +18,9 @@ from apps.accounts import selectors, tokens
 from apps.accounts.models import (
     REFERRAL_CODE_ALPHABET,
     REFERRAL_CODE_LENGTH,
+    STAFF_NOTE_MAX_LENGTH,
     Language,
+    StaffNote,
     User,
     UserEvent,
 )
@@ -400,3 +402,55 @@ def auth_tokens_revoke_all(*, user: User) -> None:
     BlacklistedToken.objects.bulk_create(
         [BlacklistedToken(token=token) for token in outstanding], ignore_conflicts=True
     )
+
+
+# --- staff on an investor's account (the Investor 360) -----------------------------------------
+
+
+@transaction.atomic
+def staff_note_add(*, user: User, author: User, body: str) -> StaffNote:
+    """An internal note about ``user``, by a staff member who may write notes. Notes are never
+    changed or deleted: a correction is another note."""
+    if not (author.is_staff and author.is_active and author.has_perm("accounts.add_staffnote")):
+        raise ApplicationError(_("You may not write staff notes."), code="permission_denied", status_code=403)
+    body = (body or "").strip()
+    if not body:
+        raise ApplicationError(_("Write the note."), code="note_required", field="body")
+    if len(body) > STAFF_NOTE_MAX_LENGTH:
+        message = _("Keep the note under %(limit)d characters.") % {"limit": STAFF_NOTE_MAX_LENGTH}
+        raise ApplicationError(message, code="note_too_long", field="body")
+    return StaffNote.objects.create(user=user, author=author, body=body)
+
+
+@transaction.atomic
+def user_unlock(*, user: User, actor: User) -> int:
+    """Lift the lock-out django-axes put on an account after failed sign-ins: its failures are
+    forgotten (through axes, from every address and browser) and the unlock is recorded with the
+    staff member who did it. Returns how many failed sign-ins were forgotten."""
+    from axes.utils import reset
+
+    from apps.accounts.lockout import lockout_status_for_user, lockout_usernames
+
+    if not actor.has_perm("accounts.unlock_user"):
+        raise ApplicationError(_("You may not unlock accounts."), code="permission_denied", status_code=403)
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    status = lockout_status_for_user(user=locked)
+    if not status.locked:
+        raise ApplicationError(_("This account is not locked."), code="not_locked")
+    for username in lockout_usernames(user=locked):
+        reset(username=username)
+    user_event_record(user=locked, kind=UserEvent.Kind.UNLOCKED, actor=actor, data={"failures": status.failures})
+    return status.failures
+
+
+@transaction.atomic
+def email_verification_resend(*, user: User, actor: User) -> User:
+    """Staff send the verification link again (after commit), recorded with who asked."""
+    locked = User.objects.select_for_update().get(pk=user.pk)
+    if locked.is_email_verified:
+        raise ApplicationError(_("This email address is already verified."), code="already_verified")
+    if not locked.is_active:
+        raise ApplicationError(_("This account is deactivated."), code="account_inactive")
+    email_verification_send(user=locked)
+    user_event_record(user=locked, kind=UserEvent.Kind.VERIFICATION_SENT, actor=actor)
+    return locked
