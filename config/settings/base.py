@@ -162,6 +162,8 @@ AXES_LOCKOUT_CALLABLE = "apps.accounts.lockout.lockout_response"
 AXES_RESET_ON_SUCCESS = True
 AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
+# Every failed sign-in is also kept (up to 1,000 per account): the Investor 360 lists them.
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
 SILENCED_SYSTEM_CHECKS = [
     # Email uniqueness is case-insensitive: a UniqueConstraint on Lower("email"), which the check
     # cannot see; the authentication backend looks emails up with iexact.
@@ -358,6 +360,13 @@ WITHDRAWAL_DAILY_LIMIT = env_money("WITHDRAWAL_DAILY_LIMIT", "250000.00")
 WITHDRAWAL_FEE_FIXED = env_money("WITHDRAWAL_FEE_FIXED", "0.00")
 WITHDRAWAL_FEE_PERCENT = env_money("WITHDRAWAL_FEE_PERCENT", "0.00")
 KYC_REQUIRED_FOR_WITHDRAWAL = env.bool("KYC_REQUIRED_FOR_WITHDRAWAL", default=True)
+# Risk signals on the deposit and withdrawal review pages: a payout address an investor started
+# using this many days ago or less, after using another one, is flagged as changed; an account
+# younger than RISK_ACCOUNT_NEW_DAYS is flagged as new.
+RISK_ADDRESS_NEW_DAYS = env.int("RISK_ADDRESS_NEW_DAYS", default=30)
+RISK_ACCOUNT_NEW_DAYS = env.int("RISK_ACCOUNT_NEW_DAYS", default=7)
+if RISK_ADDRESS_NEW_DAYS < 1 or RISK_ACCOUNT_NEW_DAYS < 0:
+    raise ImproperlyConfigured("RISK_ADDRESS_NEW_DAYS must be at least 1 and RISK_ACCOUNT_NEW_DAYS at least 0.")
 # Withdrawals and manual adjustments strictly above this need a second staff member (I8).
 FOUR_EYES_THRESHOLD = env_money("FOUR_EYES_THRESHOLD", "10000.00")
 LEDGER_ALERT_EMAILS = env.list("LEDGER_ALERT_EMAILS", default=[])
