@@ -367,3 +367,29 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self) -> str:
         return f"{self.user_id}:{self.key}"
+
+
+class TreasuryBalance(models.Model):
+    """A treasury balance finance staff record by hand: the platform's own reserves held outside
+    its clearing account (bank, custody, cold wallets), as counted at ``as_of``. Append-only (no
+    admin or service edits or deletes one); the one with the latest ``as_of`` is current (of two
+    with the same ``as_of``, the one recorded last). The coverage panel adds it to platform cash."""
+
+    amount = money_field(_("amount"))
+    currency = currency_field()
+    as_of = models.DateTimeField(_("as of"), help_text=_("When the balance was counted."))
+    note = models.CharField(_("note"), max_length=255, blank=True, help_text=_("Where it was counted, e.g. a bank."))
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField(_("recorded at"), default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = _("treasury balance")
+        verbose_name_plural = _("treasury balances")
+        ordering = ["-as_of", "-id"]
+        indexes = [models.Index(F("as_of").desc(), F("id").desc(), name="wallet_treasury_current")]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_treasury_amount_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.amount:,.2f} {self.currency} ({self.as_of:%Y-%m-%d %H:%M})"
