@@ -37,6 +37,7 @@ from apps.accounts.admin.user_actions import UserActionsMixin
 from apps.accounts.admin.user_money import UserMoneyMixin
 from apps.accounts.models import KycStatus, User
 from apps.accounts.services import PROFILE_FIELDS
+from apps.backoffice.exports import CsvExportMixin
 from apps.backoffice.filters import DateRangeFilter
 from apps.common.errors import ApplicationError
 
@@ -63,7 +64,26 @@ ALWAYS_READONLY = (
 
 
 @admin.register(User)
-class UserAdmin(UserMoneyMixin, UserActionsMixin, BaseUserAdmin, ModelAdmin):
+class UserAdmin(CsvExportMixin, UserMoneyMixin, UserActionsMixin, BaseUserAdmin, ModelAdmin):
+    export_columns = (
+        "id",
+        "email",
+        "username",
+        "first_name",
+        "last_name",
+        "phone",
+        "country",
+        "language",
+        "is_staff",
+        "is_superuser",
+        "is_active",
+        "kyc_status",
+        "is_email_verified",
+        "referral_code",
+        ("referred_by_email", "referred_by__email"),
+        "date_joined",
+        "last_login",
+    )
     form = UserChangeForm
     add_form = UserCreationForm
     change_password_form = AdminPasswordChangeForm

@@ -13,6 +13,7 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateFilter, RelatedDropdownFilter
 from unfold.decorators import display
 
+from apps.backoffice.exports import CsvExportMixin
 from apps.investments.admin.common import admin_link, rate_text, term_text
 from apps.investments.models import Position, PositionStatus
 from apps.investments.selectors import position_list_for_admin, position_schedule_for_admin
@@ -28,7 +29,24 @@ def short_day(value) -> str:
 
 
 @admin.register(Position)
-class PositionAdmin(ReadOnlyAdminMixin, ModelAdmin):
+class PositionAdmin(CsvExportMixin, ReadOnlyAdminMixin, ModelAdmin):
+    export_columns = (
+        "id",
+        ("investor_email", "user__email"),
+        ("plan", "plan__name"),
+        "principal",
+        "currency",
+        "daily_rate",
+        "term_days",
+        "payout_schedule",
+        "capital_back",
+        "start_date",
+        "maturity_date",
+        "status",
+        "returns_paid",
+        "matured_at",
+        "created_at",
+    )
     list_display = (
         "id",
         "display_investor",

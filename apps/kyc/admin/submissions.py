@@ -18,6 +18,7 @@ from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
 from apps.backoffice.dialogs import dialog_service_call
+from apps.backoffice.exports import CsvExportMixin
 from apps.backoffice.filters import DateRangeFilter
 from apps.common.dates import age_on
 from apps.kyc.admin.documents import document_view
@@ -77,7 +78,22 @@ def status_label(submission: Submission) -> str:
 
 
 @admin.register(Submission)
-class SubmissionAdmin(ReadOnlyAdminMixin, ModelAdmin):
+class SubmissionAdmin(CsvExportMixin, ReadOnlyAdminMixin, ModelAdmin):
+    # The list's columns: no ID number or date of birth (the review page shows those).
+    export_columns = (
+        "id",
+        ("investor_email", "user__email"),
+        "full_name",
+        "id_type",
+        "country",
+        "status",
+        "is_current",
+        "submitted_at",
+        ("reviewed_by_email", "reviewed_by__email"),
+        "reviewed_at",
+        "rejection_reason",
+        "revoked_at",
+    )
     list_display = (
         "id",
         "display_investor",

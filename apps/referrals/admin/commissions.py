@@ -10,6 +10,7 @@ from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import DropdownFilter
 from unfold.decorators import display
 
+from apps.backoffice.exports import CsvExportMixin
 from apps.backoffice.filters import DateRangeFilter
 from apps.referrals.admin.common import level_label, tree_link
 from apps.referrals.models import Commission
@@ -30,7 +31,20 @@ class LevelFilter(DropdownFilter):
 
 
 @admin.register(Commission)
-class CommissionAdmin(ReadOnlyAdminMixin, ModelAdmin):
+class CommissionAdmin(CsvExportMixin, ReadOnlyAdminMixin, ModelAdmin):
+    export_columns = (
+        "id",
+        ("referrer_email", "referrer__email"),
+        ("referred_email", "referred_user__email"),
+        "level",
+        "rate",
+        "amount",
+        ("currency", "position__currency"),
+        "position_id",
+        ("plan", "position__plan__name"),
+        "entry_id",
+        "created_at",
+    )
     list_display = (
         "id",
         "display_referrer",

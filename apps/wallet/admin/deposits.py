@@ -11,6 +11,7 @@ from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdo
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
+from apps.backoffice.exports import CsvExportMixin
 from apps.backoffice.filters import DateRangeFilter
 from apps.wallet.admin.base import (
     QUEUE_ORDERING,
@@ -29,7 +30,22 @@ from apps.wallet.services.deposits import deposit_approve, deposit_reject
 
 
 @admin.register(Deposit)
-class DepositAdmin(ReviewActionsMixin, ReadOnlyAdminMixin, ModelAdmin):
+class DepositAdmin(CsvExportMixin, ReviewActionsMixin, ReadOnlyAdminMixin, ModelAdmin):
+    export_columns = (
+        "id",
+        ("investor_email", "user__email"),
+        "amount",
+        "currency",
+        "method",
+        "sender_address",
+        "transaction_hash",
+        "status",
+        "created_at",
+        ("reviewed_by_email", "reviewed_by__email"),
+        "reviewed_at",
+        "admin_note",
+        "entry_id",
+    )
     list_display = (
         "id",
         "display_investor",

@@ -18,6 +18,7 @@ from unfold.contrib.filters.admin import (
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
+from apps.backoffice.exports import CsvExportMixin
 from apps.backoffice.filters import DateRangeFilter
 from apps.wallet.admin.base import (
     QUEUE_ORDERING,
@@ -42,7 +43,24 @@ from apps.wallet.services.withdrawals import withdrawal_approve, withdrawal_reje
 
 
 @admin.register(Withdrawal)
-class WithdrawalAdmin(ReviewActionsMixin, ReadOnlyAdminMixin, ModelAdmin):
+class WithdrawalAdmin(CsvExportMixin, ReviewActionsMixin, ReadOnlyAdminMixin, ModelAdmin):
+    export_columns = (
+        "id",
+        ("investor_email", "user__email"),
+        "amount",
+        "fee",
+        "currency",
+        "address",
+        "status",
+        "needs_two_approvals",
+        ("first_approved_by_email", "first_approved_by__email"),
+        "first_approved_at",
+        ("reviewed_by_email", "reviewed_by__email"),
+        "reviewed_at",
+        "payout_hash",
+        "admin_note",
+        "created_at",
+    )
     list_display = (
         "id",
         "display_investor",
