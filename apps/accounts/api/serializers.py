@@ -5,6 +5,8 @@ from rest_framework import serializers
 
 from apps.accounts.models import KycStatus, Language, User
 from apps.common.api.serializers import MoneyField, StrictCharField, StrictEmailField, StrictSerializer
+from apps.investments.api.serializers import StrictBooleanField
+from apps.wallet.api.serializers import IdField
 
 ROLE_CHOICES = [("customer", "customer"), ("admin", "admin")]
 
@@ -137,3 +139,95 @@ class ProfileUpdateSerializer(StrictSerializer):
     phone = _text_field("phone")
     country = _text_field("country")
     language = serializers.ChoiceField(choices=Language.choices, required=False)
+
+
+# --- Staff: the users list and its changes -----------------------------------------------------
+
+
+class AdminUserSerializer(serializers.Serializer):
+    """A user as staff see them: the original API's user fields, the balances, KYC status and
+    the account's flags. Needs a queryset from ``selectors.user_list_for_staff`` (balances)."""
+
+    id = serializers.IntegerField(read_only=True)
+    email = serializers.EmailField(read_only=True)
+    username = serializers.CharField(read_only=True, allow_null=True)
+    first_name = serializers.CharField(read_only=True)
+    last_name = serializers.CharField(read_only=True)
+    full_name = serializers.CharField(read_only=True, help_text="First and last name, or empty.")
+    phone = serializers.CharField(read_only=True)
+    country = serializers.CharField(read_only=True)
+    language = serializers.ChoiceField(choices=Language.choices, read_only=True)
+    referral_code = serializers.CharField(read_only=True)
+    referred_by = serializers.IntegerField(
+        source="referred_by_id", read_only=True, allow_null=True, help_text="The referrer's id."
+    )
+    balance = MoneyField(source="balance_available", read_only=True, help_text="Available to invest or withdraw.")
+    balance_held = MoneyField(read_only=True, help_text="Held for pending withdrawals.")
+    balance_invested = MoneyField(read_only=True, help_text="Principal in running investments.")
+    is_verified = serializers.BooleanField(source="is_email_verified", read_only=True, help_text="Email verified.")
+    is_kyc_verified = serializers.BooleanField(read_only=True)
+    kyc_status = serializers.ChoiceField(choices=KycStatus.choices, read_only=True)
+    is_active = serializers.BooleanField(read_only=True, help_text="False once deactivated (never deleted).")
+    is_staff = serializers.BooleanField(read_only=True)
+    is_superuser = serializers.BooleanField(read_only=True)
+    role = serializers.ChoiceField(choices=ROLE_CHOICES, read_only=True, help_text="`admin` for staff.")
+    created_at = serializers.DateTimeField(source="date_joined", read_only=True)
+    last_login = serializers.DateTimeField(read_only=True, allow_null=True)
+
+
+class AdminUserMessageSerializer(serializers.Serializer):
+    message = serializers.CharField()
+    user = AdminUserSerializer()
+
+
+class QueryBooleanField(serializers.BooleanField):
+    """A boolean in a query string; left out means "either" (DRF reads a missing box as false)."""
+
+    default_empty_html = serializers.empty
+
+
+class AdminUserFilterSerializer(serializers.Serializer):
+    search = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=254,
+        help_text="Part of the email, username, first or last name or phone; the exact referral code; or the id.",
+    )
+    is_active = QueryBooleanField(required=False, help_text="`true`: active users only; `false`: deactivated only.")
+    role = serializers.ChoiceField(
+        choices=ROLE_CHOICES, required=False, help_text="`customer`: investors only; `admin`: staff only."
+    )
+
+
+def _user_id_field() -> IdField:
+    return IdField(help_text="The user's id.")
+
+
+class AdminUserChangeSerializer(StrictSerializer):
+    """The changes staff may make: profile fields and ``is_active``. Anything else (email,
+    balances, KYC, referral code, roles and staff flags) is refused by name and nothing changes."""
+
+    unknown_field_message = _("This field cannot be changed.")
+    unknown_field_code = "field_not_editable"
+
+    username = _text_field("username", allow_null=True)
+    first_name = _text_field("first_name")
+    last_name = _text_field("last_name")
+    phone = _text_field("phone")
+    country = _text_field("country")
+    language = serializers.ChoiceField(choices=Language.choices, required=False)
+    is_active = StrictBooleanField(
+        required=False, help_text="`false` deactivates (needs `accounts.deactivate_user`), `true` reactivates."
+    )
+
+
+class AdminUserUpdateSerializer(AdminUserChangeSerializer):
+    user_id = _user_id_field()
+
+
+class AdminUserDeleteSerializer(StrictSerializer):
+    user_id = _user_id_field()
+
+
+class EmptySerializer(StrictSerializer):
+    """No body (any key is refused)."""
