@@ -157,11 +157,14 @@ def test_affiliates_for_staff(referrer, staff_api):
     [row] = body["results"]
     assert row == {
         "id": referrer.pk,
+        "user": referrer.pk,
+        "user_email": referrer.email,
         "email": referrer.email,
         "name": referrer.full_name,
         "referral_code": referrer.referral_code,
         "is_active": True,
         "joined_at": row["joined_at"],
+        "referral_count": 3,
         "total_referrals": 3,
         "qualified_referrals": 2,
         "total_commission": "60.00",

@@ -47,12 +47,18 @@ class MyReferralSerializer(serializers.Serializer):
 
 
 class AffiliateSerializer(serializers.Serializer):
-    id = serializers.IntegerField()
+    """A referrer. `user`, `user_email` and `referral_count` are the original API's names (its
+    `referral_count` counted commission rows; here it counts referred users, as `total_referrals`)."""
+
+    id = serializers.IntegerField(help_text="The referrer's user id.")
+    user = serializers.IntegerField(source="pk", help_text="The referrer's user id (as every admin list row).")
+    user_email = serializers.EmailField(source="email")
     email = serializers.EmailField()
     name = serializers.CharField(source="full_name")
     referral_code = serializers.CharField()
     is_active = serializers.BooleanField()
     joined_at = serializers.DateTimeField(source="date_joined")
+    referral_count = serializers.IntegerField(source="total_referrals", help_text="The same as `total_referrals`.")
     total_referrals = serializers.IntegerField(help_text="Users who signed up with this user's code.")
     qualified_referrals = serializers.IntegerField(help_text="Of those, the ones who have bought at least one plan.")
     total_commission = MoneyField(help_text="Referral commissions earned, all levels.")

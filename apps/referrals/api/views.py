@@ -90,7 +90,11 @@ class AdminAffiliatesView(ListAPIView):
     @extend_schema(
         tags=[ADMIN_TAG],
         summary="Top referrers: users who referred someone, best first",
-        description="Ordered by qualified referrals, then commissions earned, then referred users.",
+        description=(
+            "Needs `referrals.view_referrer`. Every user who referred at least one user (deactivated ones "
+            "too), ordered by qualified referrals, then commissions earned, then referred users; paginated. "
+            "A qualified referral is a referred user who has bought at least one plan."
+        ),
         responses={
             200: serializers.AffiliateSerializer(many=True),
             400: bad_request(),
