@@ -269,3 +269,106 @@ def test_signals_of_many_withdrawals_cost_four_queries(history, approver):
     assert one == 4
     assert queries_for(list(Withdrawal.objects.all())) == 4
     assert withdrawal_risk_signals(withdrawals=[]) == {}
+
+
+# --- the review pages -------------------------------------------------------------------------------------
+
+
+def risk_rows(response) -> dict[str, bool]:
+    """The panel's rows: signal key → whether it is highlighted."""
+    import re
+
+    assert response.status_code == 200
+    return {key: risky == "true" for key, risky in re.findall(r'data-risk="(\w+)" data-risky="(\w+)"', response.text)}
+
+
+def review_page(client, obj):
+    with time_machine.travel(NOW, tick=False):
+        return client.get(f"/admin/wallet/{obj._meta.model_name}/{obj.pk}/change/")
+
+
+def test_withdrawal_review_page_shows_the_signals_and_highlights_the_risky_ones(history, approver, client):
+    client.force_login(approver)
+    response = review_page(client, history["today"])
+    assert risk_rows(response) == {
+        "kyc": False,
+        "account_new": False,
+        "withdrawals_exceed_deposits": False,
+        "address_new": True,
+        "address_changed": True,
+        "address_shared": True,
+        "daily_limit": False,
+    }
+    assert 'data-firing="3"' in response.text
+    assert "3 signals to look at" in response.text
+    amina, bilal, chen = history["amina"], history["bilal"], history["chen"]
+    assert f'href="/admin/accounts/user/{amina.pk}/change/" class="inline-flex' in response.text  # the 360
+    assert f'<a href="/admin/accounts/user/{bilal.pk}/change/" class="text-primary-600 dark:text-primary-500">' in (
+        response.text
+    )
+    assert f"/admin/accounts/user/{chen.pk}/change/" in response.text
+    text = " ".join(response.text.split())
+    assert "1,000.00 USD" in text and "100.00 USD" in text and "300.00 USD" in text
+    assert "Switched to it on 5 Jun 2026, after using another address" in text
+    assert "300.00 USD <span" in text and "of 250,000.00 USD (0%)" in text
+
+
+def test_a_quiet_withdrawal_shows_no_signal(history, approver, client):
+    with at(0, hour=10):
+        known = withdraw(history["amina"], "25.00", OLD)
+    client.force_login(approver)
+    response = review_page(client, known)
+    assert not any(risk_rows(response).values())
+    assert "No risk signal" in response.text
+
+
+def test_deposit_review_page_has_no_payout_address_rows(history, approver, client):
+    client.force_login(approver)
+    rows = risk_rows(review_page(client, history["chen_deposit"]))
+    assert rows == {
+        "kyc": False,
+        "account_new": False,
+        "withdrawals_exceed_deposits": False,
+        "address_shared": True,
+        "daily_limit": False,
+    }
+
+
+def test_staff_who_may_not_open_users_see_emails_without_links(history, client):
+    from django.contrib.auth.models import Permission
+
+    viewer = StaffFactory()
+    viewer.user_permissions.add(Permission.objects.get(codename="view_withdrawal"))
+    client.force_login(viewer)
+    response = review_page(client, history["today"])
+    assert risk_rows(response)["address_shared"] is True
+    panel = response.text.split('id="risk-panel"', 1)[1]
+    assert "<li><bdi>bilal@example.com</bdi></li>" in panel
+    assert "/admin/accounts/user/" not in panel
+    assert 'id="risk-investor-360"' not in panel
+    assert "/admin/kyc/submission/" not in panel
+
+
+def test_review_page_query_count_does_not_grow_with_the_history(history, approver, client):
+    client.force_login(approver)
+    quiet = investor_joined(30)
+    with at(1):
+        fund(quiet, "100.00", approver=approver)
+    with at(0, hour=8):
+        first = withdraw(quiet, "10.00", "TQuiet")
+    review_page(client, first)  # warm caches
+
+    def count(withdrawal) -> int:
+        with CaptureQueriesContext(connection) as context:
+            assert review_page(client, withdrawal).status_code == 200
+        return len(context.captured_queries)
+
+    assert count(first) == count(history["today"])
+
+
+@pytest.mark.parametrize("object_id", ["abc", "0", "99999999999999999999", "1%00", "-5"])
+def test_junk_ids_on_the_review_pages_are_never_a_server_error(object_id, approver, client):
+    client.force_login(approver)
+    for model in ("withdrawal", "deposit"):
+        response = client.get(f"/admin/wallet/{model}/{object_id}/change/")
+        assert response.status_code in (302, 404)

@@ -25,6 +25,7 @@ from apps.wallet.admin.base import (
     user_link,
 )
 from apps.wallet.admin.forms import ApproveDialogForm, ApproveForm, RejectDialogForm, RejectForm
+from apps.wallet.admin.risk import risk_panel
 from apps.wallet.models import Deposit
 from apps.wallet.services.deposits import deposit_approve, deposit_reject
 
@@ -98,9 +99,16 @@ class DepositAdmin(CsvExportMixin, ReviewActionsMixin, ReadOnlyAdminMixin, Model
     actions_detail = ("approve_detail", "reject_detail")
     review_permission = "wallet.change_deposit"
     review_noun = _("deposit")
+    # The review page: the request beside the investor's context and risk signals (``risk.py``).
+    change_form_template = "backoffice/wallet/review_change_form.html"
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("user", "reviewed_by")
+
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["risk"] = risk_panel(obj, viewer=request.user)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     # --- columns ----------------------------------------------------------------------------------
 

@@ -38,6 +38,7 @@ from apps.wallet.admin.forms import (
     WithdrawalApproveForm,
     withdrawal_is_first_approval,
 )
+from apps.wallet.admin.risk import risk_panel
 from apps.wallet.models import RequestStatus, Withdrawal
 from apps.wallet.services.withdrawals import withdrawal_approve, withdrawal_reject
 
@@ -128,9 +129,16 @@ class WithdrawalAdmin(CsvExportMixin, ReviewActionsMixin, ReadOnlyAdminMixin, Mo
     actions_detail = ("approve_detail", "reject_detail")
     review_permission = "wallet.change_withdrawal"
     review_noun = _("withdrawal")
+    # The review page: the request beside the investor's context and risk signals (``risk.py``).
+    change_form_template = "backoffice/wallet/review_change_form.html"
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("user", "first_approved_by", "reviewed_by")
+
+    def render_change_form(self, request: HttpRequest, context, add=False, change=False, form_url="", obj=None):
+        if obj is not None:
+            context["risk"] = risk_panel(obj, viewer=request.user)
+        return super().render_change_form(request, context, add=add, change=change, form_url=form_url, obj=obj)
 
     # --- columns ----------------------------------------------------------------------------------
 
