@@ -17,7 +17,8 @@ def heartbeat_record(*, name: str = SCHEDULER_HEARTBEAT) -> None:
 
 
 def ledger_check_run() -> bool:
-    """Run the ledger check; on failure alert Finance staff and superusers (in-app + email)."""
+    """Run the ledger check, recorded as a ``ledger_check`` job run for today's business date
+    (the daily close shows it); on failure alert Finance staff and superusers (in-app + email)."""
     import logging
 
     from django.conf import settings
@@ -28,13 +29,16 @@ def ledger_check_run() -> bool:
     from apps.accounts.models import User
     from apps.accounts.roles import FINANCE
     from apps.messaging.services import notification_send_to_staff
-    from apps.wallet.ledger_check import ledger_check
+    from workers.staff_jobs import LedgerBroken, ledger_check_recorded
 
-    report = ledger_check()
-    if report.ok:
+    try:
+        ledger_check_recorded(trigger="schedule", actor=None)
+    except LedgerBroken as broken:
+        problems = broken.problems
+    else:
         return True
-    logging.getLogger("bursar.ledger").error("ledger check failed: %s", report.problems)
-    body = "\n".join(report.problems)
+    logging.getLogger("bursar.ledger").error("ledger check failed: %s", problems)
+    body = "\n".join(problems)
     staff = User.objects.filter(
         Q(is_superuser=True) | Q(groups__name=FINANCE), is_active=True, is_staff=True
     ).distinct()

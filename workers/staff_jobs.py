@@ -3,7 +3,8 @@
 They are the services the schedule runs, called synchronously with ``trigger="staff"`` and the
 staff member as actor, so each run is recorded like any other (``JobRun``) and refused the same
 way: a future date, a job already running (``job_locked``), maturity before accrual. The ledger
-check, which the nightly task runs without a record, is recorded here as a ``ledger_check`` run.
+check is recorded as a ``ledger_check`` run, by staff here as by the nightly task
+(``workers.services.ledger_check_run``).
 """
 
 from datetime import date
@@ -27,6 +28,7 @@ STAFF_JOBS = (
 
 class LedgerBroken(ApplicationError):
     def __init__(self, problems: list[str]):
+        self.problems = problems
         summary = "; ".join(problems[:5]) + ("; …" if len(problems) > 5 else "")
         super().__init__(f"The ledger check found {len(problems)} problem(s): {summary}", code="ledger_broken")
 
