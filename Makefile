@@ -27,6 +27,11 @@ migrate: install ## Apply migrations and sync the beat schedule
 seed: migrate ## Load the idempotent demo data
 	$(PY) manage.py seed_demo
 
+# honcho gives each process its own PORT (web $(PORT), worker +100, beat +200): every process gets
+# the web's address as SITE_URL, so links in the emails the worker sends point at the web server.
+# A SITE_URL set in the environment or in .env wins.
+RUN_ENV = PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PORT=$(PORT) SITE_URL="$${SITE_URL:-http://127.0.0.1:$(PORT)}"
+
 run: seed ## Set up and run web, worker and beat on SQLite + filesystem broker
 	$(PY) manage.py collectstatic --noinput --verbosity 0
 	@echo ""
@@ -36,7 +41,7 @@ run: seed ## Set up and run web, worker and beat on SQLite + filesystem broker
 	@echo "    API docs  http://127.0.0.1:$(PORT)/api/docs/"
 	@echo "  Stop with Ctrl-C."
 	@echo ""
-	PATH="$(CURDIR)/$(VENV)/bin:$$PATH" PORT=$(PORT) $(VENV)/bin/honcho start web worker beat
+	$(RUN_ENV) $(VENV)/bin/honcho start web worker beat
 
 test: install ## Set up and run the whole test suite (embedded defaults unless DATABASE_URL is set)
 	$(VENV)/bin/pytest $(PYTEST_ARGS)

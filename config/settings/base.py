@@ -40,7 +40,9 @@ SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="insecure-dev-key-change-me-in
 DEBUG = env.bool("DJANGO_DEBUG", default=False)
 ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["localhost", "127.0.0.1", "[::1]"])
 CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
-SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000").rstrip("/")
+# The base of every link in emails and of the referral link. Empty counts as unset; in development
+# (``dev.py``) an unset SITE_URL follows the port the server runs on.
+SITE_URL = (env.str("SITE_URL", default="").strip() or "http://127.0.0.1:8000").rstrip("/")
 PLATFORM_NAME = env.str("PLATFORM_NAME", default="Bursar")
 
 INSTALLED_APPS = [
