@@ -10,11 +10,11 @@ the declared columns with one query through a server-side cursor (``.iterator(ch
 Each admin declares its columns in ``export_columns``: a lookup (``"amount"``, an annotation
 such as ``"returns_paid"``) whose name is also the header, or ``("header", "lookup")``. Headers
 are stable names, not translated, so a spreadsheet or a script reads the same file whatever the
-staff member's language. Cells are written by value type: money and other decimals exactly as
-stored (``1234.50``, never through a float), dates ISO (``2026-03-02``), date-times ISO in the
-current time zone with their offset, booleans ``true``/``false``, empty for none. Text that a
-spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, carriage return) is
-prefixed with ``'``.
+staff member's language. Cells are written by value type: money and other decimals exact, at
+their field's places (``1234.50``, never through a float); dates ISO (``2026-03-02``);
+date-times ISO in the current time zone with their offset; booleans ``true``/``false``; empty
+for none. Text that a spreadsheet would run as a formula (starting with ``=``, ``+``, ``-``,
+``@``, tab or carriage return) is prefixed with ``'``.
 
 Who may export: whoever may view the list (the admin's view permission). The file holds no row
 and no column that the staff member cannot already page through on screen, so a separate
@@ -30,6 +30,9 @@ from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.admin.options import IncorrectLookupParameters
+from django.contrib.admin.utils import NotRelationField, get_fields_from_path
+from django.core.exceptions import FieldDoesNotExist
+from django.db.models import DecimalField
 from django.http import HttpRequest, HttpResponseRedirect, StreamingHttpResponse
 from django.urls import reverse
 from django.utils import timezone
@@ -91,6 +94,31 @@ def csv_response(*, lines: Iterator[str], filename: str) -> StreamingHttpRespons
     return response
 
 
+def decimal_quanta(queryset, lookups: list[str]) -> list[Decimal | None]:
+    """Per lookup, the step of its decimal field (``0.01`` for money), else ``None``. SQLite hands
+    back annotations such as ``Coalesce(Sum(...), 0)`` without their places (``0`` for 0.00)."""
+    quanta = []
+    for lookup in lookups:
+        field = queryset.query.annotations[lookup].output_field if lookup in queryset.query.annotations else None
+        if field is None:
+            try:
+                field = get_fields_from_path(queryset.model, lookup)[-1]
+            except (FieldDoesNotExist, NotRelationField):
+                field = None
+        places = field.decimal_places if isinstance(field, DecimalField) else None
+        quanta.append(Decimal(1).scaleb(-places) if places is not None else None)
+    return quanta
+
+
+def rows_exact(rows: Iterable[Iterable], quanta: list[Decimal | None]) -> Iterator[list]:
+    """Each row with its decimals at their field's places (an exact operation on a Decimal)."""
+    for row in rows:
+        yield [
+            value.quantize(step) if step is not None and isinstance(value, Decimal) else value
+            for value, step in zip(row, quanta, strict=True)
+        ]
+
+
 def export_columns_split(columns: Iterable[str | tuple[str, str]]) -> tuple[list[str], list[str]]:
     """``export_columns`` as (headers, lookups)."""
     headers, lookups = [], []
@@ -142,13 +170,17 @@ class CsvExportMixin:
             self.message_user(request, _("Nothing was exported: the filters are not valid."), messages.ERROR)
             return HttpResponseRedirect(self._admin_url("changelist"))
         headers, lookups = export_columns_split(self.export_columns)
-        rows = changelist.queryset.prefetch_related(None).values_list(*lookups)
+        queryset = changelist.queryset.prefetch_related(None)
+        rows = rows_exact(
+            queryset.values_list(*lookups).iterator(chunk_size=self.export_chunk_size),
+            decimal_quanta(queryset, lookups),
+        )
         logger.info(
             "%s exported %s as CSV (%s)", request.user.get_username(), self.opts.label, request.GET.urlencode() or "all"
         )
         stamp = timezone.localtime().strftime("%Y%m%d-%H%M")
         return csv_response(
-            lines=csv_lines(headers, rows.iterator(chunk_size=self.export_chunk_size)),
+            lines=csv_lines(headers, rows),
             filename=f"{self.opts.model_name}s-{stamp}.csv",
         )
 
