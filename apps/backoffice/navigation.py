@@ -74,9 +74,11 @@ SIDEBAR: tuple[NavSection, ...] = (
                 "admin:wallet_adjustment_changelist",
                 badge="apps.backoffice.badges.adjustments_waiting_for_checker",
             ),
+            NavItem(_("Daily close"), "event_available", "reports:daily_close", permission="wallet.view_entry"),
             NavItem(_("Ledger entries"), "receipt_long", "admin:wallet_entry_changelist"),
             NavItem(_("Accounts"), "account_balance_wallet", "admin:wallet_account_changelist"),
             NavItem(_("Deposit addresses"), "qr_code_2", "admin:wallet_depositaddress_changelist"),
+            NavItem(_("Treasury balances"), "savings", "admin:wallet_treasurybalance_changelist"),
         ),
     ),
     NavSection(

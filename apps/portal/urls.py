@@ -1,12 +1,12 @@
 from django.urls import path
 
 from apps.portal.views import accounts as views
-from apps.portal.views import investments, kyc, messages, notifications, wallet
+from apps.portal.views import dashboard, investments, kyc, messages, notifications, wallet
 from apps.portal.views import referrals as referral_views
 
 app_name = "portal"
 urlpatterns = [
-    path("", views.home, name="home"),
+    path("", dashboard.home, name="home"),
     path("signup/", views.signup, name="signup"),
     path("r/<str:code>/", views.signup_referral, name="signup_referral"),
     path("login/", views.login, name="login"),

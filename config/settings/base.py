@@ -150,7 +150,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "portal:login"
-LOGIN_REDIRECT_URL = "portal:profile"
+LOGIN_REDIRECT_URL = "portal:home"  # the investor dashboard
 LOGOUT_REDIRECT_URL = "portal:login"
 EMAIL_VERIFICATION_MAX_AGE_DAYS = env.int("EMAIL_VERIFICATION_MAX_AGE_DAYS", default=3)
 PASSWORD_RESET_TIMEOUT = env.int("PASSWORD_RESET_TIMEOUT_SECONDS", default=3600)
@@ -443,6 +443,9 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 SCHEDULER_HEARTBEAT_STALE_SECONDS = env.int("SCHEDULER_HEARTBEAT_STALE_SECONDS", default=180)
 
 # --- Admin (django-unfold) ---------------------------------------------------------------------
+# The staff dashboard's coverage panel turns to a warning when what the platform has (cash plus
+# the treasury balance recorded last) is below this multiple of what it owes.
+COVERAGE_WARNING_RATIO = env_money("COVERAGE_WARNING_RATIO", "1.10")
 from apps.backoffice.unfold_config import UNFOLD  # noqa: E402,F401  (declared in backoffice)
 
 # --- Logging ----------------------------------------------------------------------------------

@@ -265,9 +265,21 @@ def test_user_events_show_on_the_change_page(superuser, admin_client_for):
     client = admin_client_for(superuser)
     action_post(client, "deactivate_users", [user])
     response = client.get(user_change_url(user))
+    # An investor's page is their 360: the events are in its activity timeline, not an inline.
+    assert response.context["inline_admin_formsets"] == []
+    assert [row["kind"] for row in response.context["investor360"]["activity"]["rows"]] == ["deactivated"]
+    assert 'data-activity="deactivated"' in response.text
+    assert superuser.email in response.text
+
+
+def test_staff_pages_keep_the_events_tab(superuser, admin_client_for):
+    staff = StaffFactory()
+    client = admin_client_for(superuser)
+    action_post(client, "deactivate_users", [staff])
+    response = client.get(user_change_url(staff))
+    assert "investor360" not in response.context
     inline = response.context["inline_admin_formsets"][0]
     assert [form.instance.kind for form in inline.formset.forms] == ["deactivated"]
-    assert superuser.email in response.text
 
 
 # --- add form ---------------------------------------------------------------------------------------
@@ -460,9 +472,9 @@ def test_detail_actions_offered_follow_state_and_permissions(operations, admin_c
     active, inactive = UserFactory(), UserFactory(is_active=False)
     client = admin_client_for(operations)
     titles = [action["title"] for action in client.get(user_change_url(active)).context["actions_detail"]]
-    assert titles == ["Deactivate", "Reset password"]
+    assert titles == ["Add note", "Reset password", "Deactivate"]
     titles = [action["title"] for action in client.get(user_change_url(inactive)).context["actions_detail"]]
-    assert titles == ["Reactivate", "Reset password"]
+    assert titles == ["Add note", "Reset password", "Reactivate"]
 
 
 def test_deactivate_from_the_change_page(operations, admin_client_for):

@@ -51,9 +51,11 @@ def test_superuser_sees_every_money_item_with_queue_badges(queues, superuser):
         ("Deposits", 2),
         ("Withdrawals", 1),
         ("Adjustments", 1),
+        ("Daily close", None),
         ("Ledger entries", None),
         ("Accounts", None),
         ("Deposit addresses", None),
+        ("Treasury balances", None),
     ]
 
 
@@ -62,15 +64,19 @@ def test_money_items_follow_the_roles(queues, finance, operations, support):
         "Deposits",
         "Withdrawals",
         "Adjustments",
+        "Daily close",
         "Ledger entries",
         "Accounts",
         "Deposit addresses",
+        "Treasury balances",
     ]
     assert money_items(operations) == [
         ("Deposits", 2),
         ("Withdrawals", 1),
+        ("Daily close", None),
         ("Ledger entries", None),
         ("Accounts", None),
+        ("Treasury balances", None),
     ]
     assert money_items(support) == [("Deposits", 2), ("Withdrawals", 1)]
     assert money_items(StaffFactory()) == []
@@ -81,9 +87,11 @@ def test_empty_queues_show_no_badge(superuser):
         "Deposits": None,
         "Withdrawals": None,
         "Adjustments": None,
+        "Daily close": None,
         "Ledger entries": None,
         "Accounts": None,
         "Deposit addresses": None,
+        "Treasury balances": None,
     }
 
 
@@ -155,8 +163,10 @@ def test_investor_page_shows_balances_and_the_statement_tab(queues, finance, adm
     investor = queues
     response = admin_client_for(finance).get(reverse("admin:accounts_user_change", args=(investor.pk,)))
     assert response.status_code == 200
-    assert [title for title, _options in response.context["adminform"].fieldsets][-1] == "Money"
+    # The balances are in the header of the investor's 360 (above the tabs), not in a fieldset.
+    assert "Money" not in [title for title, _options in response.context["adminform"].fieldsets]
     text = " ".join(response.text.split())
+    assert 'id="investor-360-money"' in text
     assert 'data-balance="available">60.00 USD</dd>' in text
     assert 'data-balance="held">40.00 USD</dd>' in text
     assert 'data-balance="invested">0.00 USD</dd>' in text
@@ -186,6 +196,7 @@ def test_staff_without_ledger_permissions_see_no_money(queues, support, admin_cl
     response = admin_client_for(support).get(reverse("admin:accounts_user_change", args=(queues.pk,)))
     assert "Money" not in [title for title, _options in response.context["adminform"].fieldsets]
     assert response.context["datasets"] == []
+    assert 'id="user-balances"' not in response.text
 
 
 def test_staff_pages_and_the_add_page_have_no_money_section(superuser, admin_client_for):
@@ -276,6 +287,7 @@ def test_roles_hold_the_wallet_permissions():
     assert wallet_permissions(roles.FINANCE) == [
         "add_adjustment",
         "add_depositaddress",
+        "add_treasurybalance",
         "change_deposit",
         "change_depositaddress",
         "change_withdrawal",
@@ -286,9 +298,16 @@ def test_roles_hold_the_wallet_permissions():
         "view_depositaddress",
         "view_entry",
         "view_posting",
+        "view_treasurybalance",
         "view_withdrawal",
     ]
-    assert wallet_permissions(roles.OPERATIONS) == ["view_account", "view_deposit", "view_entry", "view_withdrawal"]
+    assert wallet_permissions(roles.OPERATIONS) == [
+        "view_account",
+        "view_deposit",
+        "view_entry",
+        "view_treasurybalance",
+        "view_withdrawal",
+    ]
     assert wallet_permissions(roles.SUPPORT) == ["view_deposit", "view_withdrawal"]
     assert wallet_permissions(roles.KYC_REVIEW) == []
 
@@ -303,7 +322,7 @@ def test_wallet_admins_pass_their_checks_before_permissions_exist():
     wallet_admins = [
         model_admin for model, model_admin in admin.site._registry.items() if model._meta.app_label == "wallet"
     ]
-    assert len(wallet_admins) == 7
+    assert len(wallet_admins) == 8
     assert [error for model_admin in wallet_admins for error in model_admin.check()] == []
 
 

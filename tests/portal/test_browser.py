@@ -19,7 +19,7 @@ def test_signup_by_referral_link_then_logout_and_login(live_server, page):
     page.fill("#id_password2", NEW_PASSWORD)
     page.fill("#id_first_name", "Nour")
     page.click("button:has-text('Create account')")
-    page.wait_for_url(f"{live_server.url}/profile/")
+    page.wait_for_url(f"{live_server.url}/")
     assert page.locator("h1").inner_text() == "Hello, Nour"
 
     page.click("button:has-text('Log out')")
@@ -29,7 +29,7 @@ def test_signup_by_referral_link_then_logout_and_login(live_server, page):
     page.fill("#id_username", "NOUR@example.com")
     page.fill("#id_password", NEW_PASSWORD)
     page.click("main button:has-text('Log in')")
-    page.wait_for_url(f"{live_server.url}/profile/")
+    page.wait_for_url(f"{live_server.url}/")
     assert page.locator(".email").inner_text() == "Nour@example.com"
 
     user = User.objects.get(email__iexact="NOUR@example.com")

@@ -27,7 +27,7 @@ def test_a_funded_investor_buys_a_plan_and_sees_its_schedule(live_server, page):
     page.fill("#id_username", "omar@example.com")
     page.fill("#id_password", DEFAULT_PASSWORD)
     page.click("main button:has-text('Log in')")
-    page.wait_for_url(f"{live_server.url}/profile/")
+    page.wait_for_url(f"{live_server.url}/")
     page.click("nav >> text=Plans")
     page.wait_for_url(f"{live_server.url}/plans/")
     assert page.locator(f"#plan-{plan.pk} h2").inner_text() == "Professional"

@@ -10,6 +10,7 @@ pytestmark = pytest.mark.django_db
 
 LOGIN = reverse("portal:login")
 PROFILE = reverse("portal:profile")
+DASHBOARD = reverse("portal:home")  # where signing in lands
 WRONG = "The email, username or password is wrong. Check them and try again."
 LOCKED = "Too many failed sign-in attempts. Try again in 15 minutes."
 
@@ -23,9 +24,9 @@ def test_login_by_email_in_any_case_or_by_username(client, identifier):
     user = UserFactory(email="mona@example.com", username="mona.k")
     response = login(client, identifier)
     assert response.status_code == 302
-    assert response["Location"] == PROFILE
+    assert response["Location"] == DASHBOARD
     assert client.session["_auth_user_id"] == str(user.pk)
-    assert messages_of(client.get(PROFILE)) == ["Welcome back."]
+    assert messages_of(client.get(DASHBOARD)) == ["Welcome back."]
 
 
 def test_login_switches_to_the_saved_language(client):
@@ -47,7 +48,7 @@ def test_login_follows_a_safe_next(client):
 def test_login_ignores_an_unsafe_next(client, next_url):
     UserFactory(email="mona@example.com")
     response = login(client, "mona@example.com", next=next_url)
-    assert response["Location"] == PROFILE
+    assert response["Location"] == DASHBOARD
 
 
 def test_login_page_keeps_next_from_the_query(client):
@@ -137,7 +138,7 @@ def test_success_before_the_limit_resets_the_count(client):
 def test_signed_in_user_skips_the_login_page(investor_client):
     response = investor_client.get(LOGIN)
     assert response.status_code == 302
-    assert response["Location"] == PROFILE
+    assert response["Location"] == DASHBOARD
 
 
 def test_logout_by_post(investor_client):

@@ -76,11 +76,12 @@ def test_page_renders_in_both_languages(name, language):
 
 
 @pytest.mark.parametrize("language", ["en", "ar"])
-def test_home_redirects_a_signed_in_user_to_the_profile(investor_client, language):
+def test_home_is_the_dashboard_for_a_signed_in_user(investor_client, language):
     investor_client.cookies[settings.LANGUAGE_COOKIE_NAME] = language
     response = investor_client.get(reverse("portal:home"))
-    assert response.status_code == 302
-    assert response["Location"] == reverse("portal:profile")
+    assert response.status_code == 200
+    assert [t.name for t in response.templates][:1] == ["portal/dashboard.html"]
+    assert response.context["dashboard"].figures.balances.total == 0
 
 
 def test_language_switch_offers_both_languages_and_marks_the_current_one(client_ar):

@@ -31,7 +31,7 @@ def test_signup_without_referral_logs_in_and_sends_confirmation(client, django_c
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(SIGNUP, signup_data())
     assert response.status_code == 302
-    assert response["Location"] == reverse("portal:profile")
+    assert response["Location"] == reverse("portal:home")  # the dashboard, which asks to confirm the email
     user = User.objects.get()
     assert (user.email, user.first_name, user.last_name, user.phone, user.country) == (
         "nour@example.com",
@@ -47,7 +47,8 @@ def test_signup_without_referral_logs_in_and_sends_confirmation(client, django_c
     assert client.session["_auth_user_id"] == str(user.pk)
     assert [m.to for m in mail.outbox] == [["nour@example.com"]]
     assert mail.outbox[0].subject == "Confirm your email for Bursar"
-    page = client.get(reverse("portal:profile"))
+    page = client.get(reverse("portal:home"))
+    assert "portal/dashboard.html" in [t.name for t in page.templates]
     assert messages_of(page) == ["Welcome! We sent a link to nour@example.com: open it to confirm your email address."]
     assert page.context["user"] == user
 
@@ -188,10 +189,10 @@ def test_error_message_is_rendered_on_the_field(client, unchanged_db):
     assert "The two passwords do not match." in html
 
 
-def test_signed_in_user_is_sent_to_profile(investor_client):
+def test_signed_in_user_is_sent_to_the_dashboard(investor_client):
     response = investor_client.get(SIGNUP)
     assert response.status_code == 302
-    assert response["Location"] == reverse("portal:profile")
+    assert response["Location"] == reverse("portal:home")
 
 
 def test_referral_link_with_a_known_code_says_so(client):

@@ -26,7 +26,7 @@ def test_deposit_asked_in_the_portal_and_approved_by_staff_shows_in_the_balance(
     page.fill("#id_username", "layla@example.com")
     page.fill("#id_password", DEFAULT_PASSWORD)
     page.click("main button:has-text('Log in')")
-    page.wait_for_url(f"{live_server.url}/profile/")
+    page.wait_for_url(f"{live_server.url}/")
     page.click("nav >> text=Wallet")
     page.wait_for_url(f"{live_server.url}/wallet/")
     assert page.locator("#balance-available").inner_text() == "0.00 USD"

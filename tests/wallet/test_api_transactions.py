@@ -255,7 +255,8 @@ def test_stats_of_a_new_investor(investor_api):
         "active_investments": 0,
         "total_earnings": "0.00",
         "total_referrals": 0,
-        "pending_withdrawals": "0.00",
+        "pending_withdrawals": 0,
+        "pending_withdrawals_amount": "0.00",
         "recent_activities": [],
     }
 
@@ -278,7 +279,9 @@ def test_stats_sum_balances_referrals_and_pending_withdrawals(investor, staff, h
         "active_investments": 0,
         "total_earnings": "0.00",
         "total_referrals": 2,
-        "pending_withdrawals": "319.99",
+        # two pending withdrawals (history's 300.00 and this one): a count, then their amounts' sum
+        "pending_withdrawals": 2,
+        "pending_withdrawals_amount": "319.99",
         "recent_activities": [
             {
                 "action": "Withdrawal",

@@ -3,14 +3,15 @@
 A failed ``clean_<field>`` also keeps the model's generic unique-constraint error away (Django
 skips constraints over fields that already failed), so staff read one clear message."""
 
+from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from unfold import forms as unfold_forms
 from unfold.forms import BaseDialogForm
-from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget
+from unfold.widgets import UnfoldAdminCheckboxSelectMultipleWidget, UnfoldAdminTextareaWidget
 
 from apps.accounts import selectors
-from apps.accounts.models import User
+from apps.accounts.models import STAFF_NOTE_MAX_LENGTH, User
 
 CHANGE_FIELDS = (
     "username",
@@ -66,3 +67,14 @@ class AdminPasswordChangeForm(unfold_forms.AdminPasswordChangeForm):
 
 class ConfirmDialogForm(BaseDialogForm):
     """A dialog with nothing to fill in: the confirmation is the submit."""
+
+
+class StaffNoteDialogForm(BaseDialogForm):
+    """A staff note: internal, never shown to the user; kept for good (a correction is a new note)."""
+
+    body = forms.CharField(
+        label=_("Note"),
+        max_length=STAFF_NOTE_MAX_LENGTH,
+        help_text=_("Internal: the user never sees it. Notes cannot be edited or deleted."),
+        widget=UnfoldAdminTextareaWidget(attrs={"rows": 5}),
+    )

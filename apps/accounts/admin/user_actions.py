@@ -6,7 +6,7 @@ from collections.abc import Callable, Iterable
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
 from django.core.exceptions import PermissionDenied
-from django.http import HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
@@ -14,9 +14,18 @@ from unfold.decorators import action
 from unfold.enums import ActionVariant
 
 from apps.accounts import services
-from apps.accounts.admin.forms import ConfirmDialogForm
+from apps.accounts.admin.forms import ConfirmDialogForm, StaffNoteDialogForm
+from apps.accounts.lockout import LockoutStatus, lockout_status_for_user
 from apps.accounts.models import User
+from apps.backoffice.dialogs import dialog_service_call
 from apps.common.errors import ApplicationError
+
+NOTE_DIALOG = {
+    "title": _("Add a staff note"),
+    "description": _("Internal: only staff see it, on this page, with your name and the time."),
+    "form_class": StaffNoteDialogForm,
+    "form_submit_text": _("Add note"),
+}
 
 
 class UserActionsMixin:
@@ -37,6 +46,33 @@ class UserActionsMixin:
     def has_reactivate_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
         target = self._detail_target(request, object_id)
         return bool(self.has_deactivate_user_permission(request) and target and not target.is_active)
+
+    def has_note_add_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
+        return bool(request.user.has_perm("accounts.add_staffnote") and self._detail_target(request, object_id))
+
+    def has_unlock_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
+        """Offered while axes locks the account out (and to staff who may unlock)."""
+        if not request.user.has_perm("accounts.unlock_user"):
+            return False
+        target = self._detail_target(request, object_id)
+        return bool(target and self._lockout(request, target).locked)
+
+    def has_resend_verification_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
+        target = self._detail_target(request, object_id)
+        return bool(
+            target and target.is_active and not target.is_email_verified and self.has_change_permission(request, target)
+        )
+
+    def has_adjust_balance_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
+        target = self._detail_target(request, object_id)
+        return bool(request.user.has_perm("wallet.add_adjustment") and target and not target.is_staff)
+
+    def _lockout(self, request: HttpRequest, user: User) -> LockoutStatus:
+        """The account's lock-out, read once per request."""
+        cache = request.__dict__.setdefault("_user_admin_lockouts", {})
+        if user.pk not in cache:
+            cache[user.pk] = lockout_status_for_user(user=user)
+        return cache[user.pk]
 
     def _detail_target(self, request: HttpRequest, object_id) -> User | None:
         """The user a detail action is about, fetched once per request."""
@@ -159,6 +195,79 @@ class UserActionsMixin:
         return self._detail_apply(
             request, user, lambda: services.password_reset_request(email=user.email), _("Reset link sent.")
         )
+
+    @action(
+        description=_("Add note"),
+        permissions=["note_add_detail"],
+        icon="sticky_note_2",
+        variant=ActionVariant.PRIMARY,
+        dialog=NOTE_DIALOG,
+    )
+    def note_add_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
+        user = self._detail_target(request, object_id)
+        if user is None:
+            raise PermissionDenied
+        return dialog_service_call(
+            self,
+            request,
+            form=form,
+            dialog=NOTE_DIALOG,
+            call=lambda: services.staff_note_add(user=user, author=request.user, body=form.cleaned_data["body"]),
+            done=_("The note was added."),
+            redirect_url=reverse("admin:accounts_user_change", args=(user.pk,)),
+        )
+
+    @action(
+        description=_("Unlock"),
+        permissions=["unlock_detail"],
+        icon="lock_open",
+        variant=ActionVariant.WARNING,
+        dialog={
+            "title": _("Unlock this account?"),
+            "description": _(
+                "Its failed sign-ins are forgotten and the user can sign in again at once. Make sure it is "
+                "really them who is asking."
+            ),
+            "form_class": ConfirmDialogForm,
+            "form_submit_text": _("Unlock"),
+        },
+    )
+    def unlock_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
+        user = self._detail_target(request, object_id)
+        return self._detail_apply(
+            request,
+            user,
+            lambda: services.user_unlock(user=user, actor=request.user),
+            _("The account was unlocked: the user can sign in again."),
+        )
+
+    @action(
+        description=_("Resend verification"),
+        permissions=["resend_verification_detail"],
+        icon="forward_to_inbox",
+        dialog={
+            "title": _("Send the verification email again?"),
+            "description": _("A new link to verify the email address goes to the user."),
+            "form_class": ConfirmDialogForm,
+            "form_submit_text": _("Send"),
+        },
+    )
+    def resend_verification_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
+        user = self._detail_target(request, object_id)
+        return self._detail_apply(
+            request,
+            user,
+            lambda: services.email_verification_resend(user=user, actor=request.user),
+            _("The verification email was sent again."),
+        )
+
+    @action(description=_("Adjust balance"), permissions=["adjust_balance_detail"], icon="account_balance_wallet")
+    def adjust_balance_detail(self, request: HttpRequest, object_id) -> HttpResponse:
+        """The adjustment form with this investor filled in (the adjustment is made there)."""
+        user = self._detail_target(request, object_id)
+        if user is None:
+            raise PermissionDenied
+        return HttpResponseRedirect(f"{reverse('admin:wallet_adjustment_add')}?user={user.pk}")
 
     def _detail_apply(self, request: HttpRequest, user: User | None, change: Callable, done: str) -> HttpResponse:
         """Run the service, report the outcome, and send the dialog (htmx) back to the page."""

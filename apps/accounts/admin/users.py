@@ -33,6 +33,7 @@ from apps.accounts.admin.forms import (
     UserChangeForm,
     UserCreationForm,
 )
+from apps.accounts.admin.investor360 import Investor360Mixin
 from apps.accounts.admin.user_actions import UserActionsMixin
 from apps.accounts.admin.user_money import UserMoneyMixin
 from apps.accounts.models import KycStatus, User
@@ -64,7 +65,7 @@ ALWAYS_READONLY = (
 
 
 @admin.register(User)
-class UserAdmin(CsvExportMixin, UserMoneyMixin, UserActionsMixin, BaseUserAdmin, ModelAdmin):
+class UserAdmin(Investor360Mixin, CsvExportMixin, UserMoneyMixin, UserActionsMixin, BaseUserAdmin, ModelAdmin):
     export_columns = (
         "id",
         "email",
@@ -131,7 +132,15 @@ class UserAdmin(CsvExportMixin, UserMoneyMixin, UserActionsMixin, BaseUserAdmin,
         (_("Password"), {"fields": ("usable_password", "password1", "password2")}),
     )
     actions = ("deactivate_users", "reactivate_users", "send_password_reset")
-    actions_detail = ("deactivate_detail", "reactivate_detail", "password_reset_detail")
+    actions_detail = (
+        "note_add_detail",
+        "unlock_detail",
+        "adjust_balance_detail",
+        "resend_verification_detail",
+        "password_reset_detail",
+        "deactivate_detail",
+        "reactivate_detail",
+    )
 
     # --- queryset and permissions ---------------------------------------------------------------
 
@@ -189,7 +198,7 @@ class UserAdmin(CsvExportMixin, UserMoneyMixin, UserActionsMixin, BaseUserAdmin,
     def get_readonly_fields(self, request: HttpRequest, obj=None):
         if obj is None:
             return ()
-        readonly = [*ALWAYS_READONLY, *self._money_fields(request, obj)]
+        readonly = list(ALWAYS_READONLY)
         if not request.user.is_superuser:
             readonly += ROLE_FIELDS
         if not self.has_deactivate_user_permission(request):

@@ -1,4 +1,5 @@
-"""The admin index: unfold's ``DASHBOARD_CALLBACK`` and the ``ENVIRONMENT`` label."""
+"""The dashboard's panels of figures: investor head counts and KYC, money cards, support cards,
+the investment panel. Each is built for staff allowed to see what it summarises."""
 
 from django.conf import settings
 from django.http import HttpRequest
@@ -8,13 +9,12 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import KycStatus
-from apps.accounts.selectors import NEW_SIGNUP_WINDOW, UserCounts, user_counts_for_dashboard
+from apps.accounts.selectors import NEW_SIGNUP_WINDOW, UserCounts
 from apps.backoffice.badges import support_counts_for, task_proofs_submitted
+from apps.backoffice.dashboard.figures import DashboardFigures
 from apps.investments.models import PositionStatus
-from apps.investments.selectors import InvestmentSummary, investment_summary_for_dashboard
+from apps.investments.selectors import InvestmentSummary
 from apps.wallet.models import AccountKind, RequestStatus
-from apps.wallet.selectors import deposit_pending_summary, platform_cash_position, withdrawal_pending_summary
-from workers.selectors import scheduler_health_get
 
 # status -> (label variant, bar colour)
 KYC_STYLES = {
@@ -25,35 +25,12 @@ KYC_STYLES = {
 }
 
 
-def dashboard_callback(request: HttpRequest, context: dict) -> dict:
-    """Each panel shows only to staff allowed to see what it summarises."""
-    user = request.user
-    if user.has_perm("accounts.view_user"):
-        counts = user_counts_for_dashboard()
-        context.update(user_counts=counts, kpis=_user_kpis(counts), kyc_rows=_kyc_rows(counts, user))
-    if user.has_perm("workers.view_heartbeat"):
-        context["scheduler"] = scheduler_health_get()
-        context["scheduler_stale_seconds"] = settings.SCHEDULER_HEARTBEAT_STALE_SECONDS
-    money_cards = _money_cards(user)
-    if money_cards:
-        context["money_cards"] = money_cards
-    if user.has_perm("investments.view_position"):
-        context["investments"] = _investment_panel(user, investment_summary_for_dashboard())
-    support_cards = _support_cards(request)
-    if support_cards:
-        context["support_cards"] = support_cards
-    context["dashboard_empty"] = not {"user_counts", "scheduler", "money_cards", "investments", "support_cards"} & set(
-        context
-    )
-    return context
-
-
 def _users_url(**filters) -> str:
     url = reverse("admin:accounts_user_changelist")
     return f"{url}?{urlencode(filters)}" if filters else url
 
 
-def _user_kpis(counts: UserCounts) -> list[dict]:
+def user_kpis(counts: UserCounts) -> list[dict]:
     since = timezone.localdate() - NEW_SIGNUP_WINDOW
     return [
         {
@@ -92,7 +69,7 @@ def _user_kpis(counts: UserCounts) -> list[dict]:
 KYC_QUEUE_STATUSES = (KycStatus.PENDING,)
 
 
-def _kyc_rows(counts: UserCounts, user) -> list[dict]:
+def kyc_rows(counts: UserCounts, user) -> list[dict]:
     can_see_queue = user.has_perm("kyc.view_submission")
     return [
         {
@@ -102,7 +79,7 @@ def _kyc_rows(counts: UserCounts, user) -> list[dict]:
             "bar_class": KYC_STYLES[status][1],
             "percent": round(100 * counts.kyc[status] / counts.investors) if counts.investors else 0,
             "link": (
-                _changelist_url("kyc_submission", status__exact=status)
+                changelist_url("kyc_submission", status__exact=status)
                 if can_see_queue and status in KYC_QUEUE_STATUSES
                 else _users_url(is_staff__exact=0, kyc_status__exact=status)
             ),
@@ -111,33 +88,33 @@ def _kyc_rows(counts: UserCounts, user) -> list[dict]:
     ]
 
 
-def _money_cards(user) -> list[dict]:
+def money_cards(user, figures: DashboardFigures) -> list[dict]:
     """Pending deposits and withdrawals (count and amount) and the platform's cash, each for staff
     who may see it."""
     currency = settings.PLATFORM_CURRENCY
     cards = []
     if user.has_perm("wallet.view_deposit"):
-        deposits = deposit_pending_summary()
+        deposits = figures.deposits
         cards.append(
             {
                 "title": _("Pending deposits"),
                 "icon": "south_west",
                 "count": deposits.count,
                 "amount": money(deposits.total, currency),
-                "link": _changelist_url("wallet_deposit", status__exact=RequestStatus.PENDING),
+                "link": changelist_url("wallet_deposit", status__exact=RequestStatus.PENDING),
                 "footer": _("waiting to be credited"),
                 "id": "pending-deposits",
             }
         )
     if user.has_perm("wallet.view_withdrawal"):
-        withdrawals = withdrawal_pending_summary()
+        withdrawals = figures.withdrawals
         cards.append(
             {
                 "title": _("Pending withdrawals"),
                 "icon": "north_east",
                 "count": withdrawals.count,
                 "amount": money(withdrawals.total, currency),
-                "link": _changelist_url("wallet_withdrawal", status__exact=RequestStatus.PENDING),
+                "link": changelist_url("wallet_withdrawal", status__exact=RequestStatus.PENDING),
                 "footer": _("waiting to be paid out, fees apart"),
                 "id": "pending-withdrawals",
             }
@@ -148,16 +125,16 @@ def _money_cards(user) -> list[dict]:
                 "title": _("Platform cash"),
                 "icon": "account_balance",
                 "count": None,
-                "amount": money(platform_cash_position(), currency),
-                "link": _changelist_url("wallet_account", kind__exact=AccountKind.CASH),
-                "footer": _("deposits received minus payouts sent"),
+                "amount": money(figures.platform_cash, currency),
+                "link": changelist_url("wallet_account", kind__exact=AccountKind.CASH),
+                "footer": _("held: deposits received minus payouts sent"),
                 "id": "platform-cash",
             }
         )
     return cards
 
 
-def _support_cards(request: HttpRequest) -> list[dict]:
+def support_cards(request: HttpRequest) -> list[dict]:
     """Threads waiting on staff and past their SLA (staff who may read threads), and task proofs
     waiting for review (staff who may see them); each opens its queue. One query for the first
     two, shared with the sidebar's inbox badge."""
@@ -203,11 +180,11 @@ def _support_cards(request: HttpRequest) -> list[dict]:
 JOB_STATUS_VARIANTS = {"running": "info", "succeeded": "success", "failed": "danger"}
 
 
-def _investment_panel(user, summary: InvestmentSummary) -> dict:
+def investment_panel(user, summary: InvestmentSummary) -> dict:
     """Exposure (open positions, their principal), returns paid so far, what is due in the next 7
     and 30 days (returns + principal), and how far the accrual job has got."""
     currency = settings.PLATFORM_CURRENCY
-    positions_url = _changelist_url("investments_position", status__exact=PositionStatus.ACTIVE)
+    positions_url = changelist_url("investments_position", status__exact=PositionStatus.ACTIVE)
     run = summary.last_accrual_run
     can_see_runs = user.has_perm("workers.view_jobrun")
     return {
@@ -252,7 +229,7 @@ def _investment_panel(user, summary: InvestmentSummary) -> dict:
         "accrual_days_behind": (summary.today - summary.accrued_through).days if summary.accrued_through else None,
         "last_run": run,
         "last_run_variant": JOB_STATUS_VARIANTS.get(run.status, "default") if run else None,
-        "runs_link": _changelist_url("workers_jobrun", job__exact="accrue_returns") if can_see_runs else None,
+        "runs_link": changelist_url("workers_jobrun", job__exact="accrue_returns") if can_see_runs else None,
         "run_link": reverse("admin:workers_jobrun_change", args=(run.pk,)) if run and can_see_runs else None,
     }
 
@@ -261,16 +238,5 @@ def money(amount, currency: str) -> str:
     return f"{amount:,.2f} {currency}"
 
 
-def _changelist_url(model: str, **filters) -> str:
+def changelist_url(model: str, **filters) -> str:
     return f"{reverse(f'admin:{model}_changelist')}?{urlencode(filters)}"
-
-
-def environment_callback(request: HttpRequest) -> list[str] | None:
-    """The label beside the user menu: only outside production."""
-    if settings.DEBUG:
-        return [str(_("Development")), "warning"]
-    return None
-
-
-def environment_title_prefix(request: HttpRequest) -> str | None:
-    return "[dev]" if settings.DEBUG else None

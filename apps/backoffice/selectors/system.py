@@ -1,4 +1,5 @@
-"""Reads the back office needs that belong to no domain app (third-party tables)."""
+"""Reads the back office needs that belong to no domain app (third-party tables): locked-out
+sign-ins, job runs and locks, the managed periodic tasks."""
 
 from django.conf import settings
 from django.utils import timezone

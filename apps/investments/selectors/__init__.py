@@ -2,5 +2,6 @@
 
 from apps.investments.selectors.api import *  # noqa: F403
 from apps.investments.selectors.backoffice import *  # noqa: F403
+from apps.investments.selectors.investor import *  # noqa: F403
 from apps.investments.selectors.portal import *  # noqa: F403
 from apps.investments.selectors.positions import *  # noqa: F403

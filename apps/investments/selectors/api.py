@@ -8,13 +8,12 @@ the return legs those entries post to the investor's available balance; principa
 """
 
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date
 from decimal import Decimal
 
 from django.db.models import DecimalField, OuterRef, QuerySet, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from apps.common.dates import business_date_today
 from apps.common.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from apps.investments.models import Accrual, Plan, Position, PositionStatus
 
@@ -123,36 +122,10 @@ class ChartPoint:
     value: Decimal
 
 
-def investment_chart_for_user(*, user, period: str) -> list[ChartPoint]:
+def investment_chart_for_user(*, user, period: str) -> list:
     """One point per business date of ``period`` (ending today): the returns credited to the
-    investor up to and including that date, all positions summed. A return counts on the
-    business date of the entry that paid it (an at-maturity plan's on its maturity entry's)."""
-    today = business_date_today()
-    credited = dict(
-        _paid_accruals()
-        .filter(position__user=user)
-        .order_by()
-        .values("entry__business_date")
-        .annotate(total=Sum("amount"))
-        .values_list("entry__business_date", "total")
-    )
-    days = CHART_PERIODS[period]
-    if days is None:
-        first = Position.objects.filter(user=user).order_by("start_date").values_list("start_date", flat=True).first()
-        if first is None:
-            return []
-        start = min(first, *credited) if credited else first
-    else:
-        start = today - timedelta(days=days - 1)
-    return _cumulative(credited, start=start, end=today)
+    investor up to and including that date, all positions summed (each point's ``value``). The
+    dashboard's chart: ``selectors.investor.returns_chart_for_user``, which this reads."""
+    from apps.investments.selectors.investor import returns_chart_for_user  # it imports this module
 
-
-def _cumulative(credited: dict[date, Decimal], *, start: date, end: date) -> list[ChartPoint]:
-    value = sum((total for day, total in credited.items() if day < start), ZERO)
-    points = []
-    day = start
-    while day <= end:
-        value += credited.get(day, ZERO)
-        points.append(ChartPoint(date=day, value=value))
-        day += timedelta(days=1)
-    return points
+    return returns_chart_for_user(user=user, period=period).days

@@ -22,6 +22,7 @@ __all__ = [
     "PositionScheduleSummary",
     "investment_summary_for_dashboard",
     "obligations_due",
+    "obligations_due_at_once",
     "plan_list_for_admin",
     "position_list_for_admin",
     "position_schedule_for_admin",
@@ -216,3 +217,68 @@ def _owed_postgresql(*, horizon: date, paid_through: date | None) -> tuple[Decim
         cursor.execute(_PG_OWED, {"horizon": horizon, "paid_through": paid_through})
         returns, principal = cursor.fetchone()
     return Decimal(returns).quantize(Decimal("0.01")), Decimal(principal).quantize(Decimal("0.01"))
+
+
+def obligations_due_at_once(
+    *, today: date, paid_through: date | None, windows: tuple[int, ...] = OBLIGATION_WINDOWS
+) -> list[Obligation]:
+    """``obligations_due`` for every window in one pass over the open positions (one statement on
+    PostgreSQL), with the same arithmetic."""
+    horizons = [today + timedelta(days=days) for days in windows]
+    if connection.vendor == "postgresql":
+        sums = _owed_postgresql_windows(horizons=horizons, paid_through=paid_through)
+    else:
+        sums = _owed_generic_windows(horizons=horizons, paid_through=paid_through)
+    return [
+        Obligation(days=days, through=horizon, returns=returns, principal=principal)
+        for days, horizon, (returns, principal) in zip(windows, horizons, sums, strict=True)
+    ]
+
+
+def _owed_generic_windows(*, horizons: list[date], paid_through: date | None) -> list[tuple[Decimal, Decimal]]:
+    sums = [[ZERO, ZERO] for _ in horizons]
+    rows = Position.objects.filter(status=PositionStatus.ACTIVE).values_list(
+        "principal", "daily_rate", "term_days", "start_date", "maturity_date", "payout_schedule", "capital_back"
+    )
+    for amount, rate, term, start, maturity, schedule, capital_back in rows.iterator(chunk_size=2000):
+        paid = cumulative_return(principal=amount, daily_rate=rate, days=_days_into(start, paid_through, term))
+        for index, horizon in enumerate(horizons):
+            if schedule == PayoutSchedule.DAILY:
+                due = _days_into(start, horizon, term)
+                sums[index][0] += cumulative_return(principal=amount, daily_rate=rate, days=due) - paid
+            elif maturity <= horizon:
+                sums[index][0] += cumulative_return(principal=amount, daily_rate=rate, days=term)
+            if capital_back and maturity <= horizon:
+                sums[index][1] += amount
+    return [(returns, principal) for returns, principal in sums]
+
+
+_PG_OWED_WINDOW = """
+  COALESCE(SUM(CASE
+    WHEN payout_schedule = 'daily'
+      THEN ROUND(LEAST(GREATEST(%(h{n})s::date - start_date, 0), term_days) * principal * daily_rate / 100, 2)
+         - ROUND(paid_days * principal * daily_rate / 100, 2)
+    WHEN maturity_date <= %(h{n})s::date THEN ROUND(term_days * principal * daily_rate / 100, 2)
+    ELSE 0 END), 0),
+  COALESCE(SUM(CASE WHEN capital_back AND maturity_date <= %(h{n})s::date THEN principal ELSE 0 END), 0)"""
+
+_PG_OWED_WINDOWS_FROM = """
+FROM (
+  SELECT p.principal, p.daily_rate, p.term_days, p.start_date, p.maturity_date, p.payout_schedule,
+         p.capital_back,
+         CASE WHEN %(paid_through)s::date IS NULL THEN 0
+              ELSE LEAST(GREATEST(%(paid_through)s::date - p.start_date, 0), p.term_days) END AS paid_days
+  FROM investments_position p
+  WHERE p.status = 'active'
+) owed
+"""
+
+
+def _owed_postgresql_windows(*, horizons: list[date], paid_through: date | None) -> list[tuple[Decimal, Decimal]]:
+    columns = ",".join(_PG_OWED_WINDOW.format(n=n) for n in range(len(horizons)))
+    params = {"paid_through": paid_through, **{f"h{n}": horizon for n, horizon in enumerate(horizons)}}
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT {columns} {_PG_OWED_WINDOWS_FROM}", params)
+        row = cursor.fetchone()
+    cent = Decimal("0.01")
+    return [(Decimal(row[2 * n]).quantize(cent), Decimal(row[2 * n + 1]).quantize(cent)) for n in range(len(horizons))]

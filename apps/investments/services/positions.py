@@ -13,10 +13,12 @@ from apps.common.dates import business_date_today
 from apps.common.errors import ApplicationError
 from apps.investments.models import PayoutSchedule, Plan, Position
 from apps.investments.returns import cumulative_return, return_for_day
+from apps.investments.services.accrual import JOB as ACCRUAL_JOB
 from apps.referrals.services import commissions_pay
 from apps.wallet.models import AccountKind, EntryKind
 from apps.wallet.services.common import amount_clean
 from apps.wallet.services.ledger import entry_post, investor_account, transfer_legs
+from workers.jobs import business_date_check, last_succeeded_date
 
 
 @dataclass(frozen=True)
@@ -48,7 +50,7 @@ def _plan_for_investing(plan_id) -> Plan:
     return plan
 
 
-def investment_quote(*, plan_id, amount) -> Quote:
+def investment_quote(*, plan_id, amount, start_date: date | None = None) -> Quote:
     plan = _plan_for_investing(plan_id)
     amount = amount_clean(amount)
     if not plan.min_amount <= amount <= plan.max_amount:
@@ -57,7 +59,7 @@ def investment_quote(*, plan_id, amount) -> Quote:
             code="amount_out_of_range",
             field="amount",
         )
-    start = business_date_today()
+    start = start_date or business_date_today()
     total = cumulative_return(principal=amount, daily_rate=plan.daily_rate, days=plan.term_days)
     at_maturity = (amount if plan.capital_back else Decimal("0.00")) + (
         total if plan.payout_schedule == PayoutSchedule.AT_MATURITY else Decimal("0.00")
@@ -74,14 +76,32 @@ def investment_quote(*, plan_id, amount) -> Quote:
     )
 
 
+def _start_date_check(start_date: date) -> None:
+    """A purchase may be dated back (demo data, imports: no interface passes a date), never into
+    the future nor before the last date returns were accrued for: the accrual job catches up from
+    that date, so the position would never be paid the days in between."""
+    business_date_check(start_date)
+    accrued_through = last_succeeded_date(ACCRUAL_JOB)
+    if accrued_through is not None and start_date < accrued_through:
+        raise ApplicationError(
+            _("Returns are already accrued through %(date)s: a purchase cannot be dated before it.")
+            % {"date": accrued_through.isoformat()},
+            code="accrual_done",
+        )
+
+
 @transaction.atomic(durable=True)
-def investment_open(*, user, plan_id, amount, terms_accepted: bool) -> Position:
+def investment_open(*, user, plan_id, amount, terms_accepted: bool, start_date: date | None = None) -> Position:
+    """Buy a plan today, or on ``start_date`` (an earlier business date: see ``_start_date_check``):
+    the position, its investment entry and the referral commissions all carry that date."""
+    if start_date is not None:
+        _start_date_check(start_date)
     if not terms_accepted:
         raise ApplicationError(
             _("Read and accept the plan's terms and risks first."), code="terms_not_accepted", field="accept_terms"
         )
     Plan.objects.select_for_update().filter(pk=_plan_pk(plan_id)).first()
-    quote = investment_quote(plan_id=plan_id, amount=amount)
+    quote = investment_quote(plan_id=plan_id, amount=amount, start_date=start_date)
     plan = quote.plan
     position = Position.objects.create(
         user=user,
@@ -114,6 +134,7 @@ def investment_open(*, user, plan_id, amount, terms_accepted: bool) -> Position:
         ),
         actor=user,
         memo=f"{plan.name}, position #{position.pk}",
+        business_date=position.start_date,
     )
     position.save(update_fields=["open_entry"])
     commissions_pay(position=position)

@@ -8,6 +8,7 @@ from django.db.models import (
     Count,
     F,
     IntegerField,
+    Min,
     OuterRef,
     Prefetch,
     Q,
@@ -195,3 +196,10 @@ def thread_row_for_user(*, thread_id, user) -> Thread:
     thread = thread_get_for_user(thread_id=thread_id, user=user)
     rows = thread_list_for_staff(user=user, queue="all") if user.is_staff else thread_list_for_investor(user=user)
     return rows.get(pk=thread.pk)
+
+
+def threads_waiting_on_staff_summary() -> tuple[int, object]:
+    """Threads owing the investor an answer: how many, and since when the one waiting longest has
+    waited (``None`` when none waits). One query; the staff dashboard's queue health."""
+    row = Thread.objects.filter(status__in=STAFF_OWES).aggregate(count=Count("pk"), oldest=Min("waiting_since"))
+    return row["count"], row["oldest"]

@@ -18,7 +18,7 @@ from django.utils import translation
 from django.utils.translation import gettext as _
 from django.views.decorators.cache import never_cache
 from django.views.decorators.debug import sensitive_post_parameters
-from django.views.decorators.http import require_GET, require_http_methods, require_POST, require_safe
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts import selectors, services
 from apps.common.errors import ApplicationError
@@ -57,19 +57,12 @@ def _language_cookie_set(response: HttpResponse, language: str) -> HttpResponse:
 # --- pages ------------------------------------------------------------------------------------
 
 
-@require_safe
-def home(request: HttpRequest) -> HttpResponse:
-    if request.user.is_authenticated:
-        return redirect("portal:profile")
-    return render(request, "portal/home.html")
-
-
 @sensitive_post_parameters(*_PASSWORDS)
 @never_cache
 @require_http_methods(["GET", "POST"])
 def signup(request: HttpRequest, code: str = "") -> HttpResponse:
     if request.user.is_authenticated:
-        return redirect("portal:profile")
+        return redirect("portal:home")
     referral_code = (code or request.GET.get("ref", "")).strip()[:32]
     form = _bound(forms.SignupForm, request, initial={"referral_code": referral_code})
     if form.is_bound and form.is_valid():
@@ -82,7 +75,7 @@ def signup(request: HttpRequest, code: str = "") -> HttpResponse:
             _language_activate(request, user.language)
             message = _("Welcome! We sent a link to %(email)s: open it to confirm your email address.")
             messages.success(request, message % {"email": user.email})
-            return _language_cookie_set(redirect("portal:profile"), user.language)
+            return _language_cookie_set(redirect("portal:home"), user.language)
     referrer = selectors.user_get_by_referral_code(code=referral_code)
     context = {"form": form, "invited_with_code": referrer.referral_code if referrer else ""}
     return render(request, "portal/signup.html", context)
@@ -140,7 +133,7 @@ def verify_email_resend(request: HttpRequest) -> HttpResponse:
     else:
         services.email_verification_send(user=request.user)
         messages.success(request, _("We sent a new confirmation link to %(email)s.") % {"email": request.user.email})
-    return redirect("portal:profile")
+    return redirect(_safe_next(request, request.POST.get("next"), reverse("portal:profile")))
 
 
 @require_http_methods(["GET", "POST"])
@@ -222,7 +215,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 @require_POST
 def language_set(request: HttpRequest) -> HttpResponse:
     """The header's language switch: a cookie for everyone, saved on the account when signed in."""
-    fallback = reverse("portal:profile" if request.user.is_authenticated else "portal:home")
+    fallback = reverse("portal:home")
     response = HttpResponseRedirect(_safe_next(request, request.POST.get("next"), fallback))
     form = forms.LanguageForm(request.POST)
     if not form.is_valid():

@@ -42,6 +42,7 @@ def _pay(*, position, level: int, referrer, rate: Decimal, amount: Decimal) -> C
             amount=amount,
         ),
         memo=f"Referral commission, level {level}, position #{position.pk}",
+        business_date=position.start_date,  # the purchase's business date
     )
     commission = Commission.objects.create(
         position=position,

@@ -5,6 +5,7 @@ from apps.wallet.admin.addresses import DepositAddressAdmin
 from apps.wallet.admin.adjustments import AdjustmentAdmin
 from apps.wallet.admin.deposits import DepositAdmin
 from apps.wallet.admin.ledger import AccountAdmin, EntryAdmin, PostingAdmin
+from apps.wallet.admin.treasury import TreasuryBalanceAdmin
 from apps.wallet.admin.withdrawals import WithdrawalAdmin
 
 __all__ = [
@@ -14,5 +15,6 @@ __all__ = [
     "DepositAdmin",
     "EntryAdmin",
     "PostingAdmin",
+    "TreasuryBalanceAdmin",
     "WithdrawalAdmin",
 ]

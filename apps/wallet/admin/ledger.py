@@ -28,6 +28,7 @@ from apps.wallet.admin.export import ledger_csv_response
 from apps.wallet.admin.forms import EXPORT_MAX_DAYS, LedgerExportForm
 from apps.wallet.admin.paginator import CappedCountPaginator
 from apps.wallet.models import Account, Entry, Posting
+from apps.wallet.selectors import account_balance_shown
 
 AMOUNT_CLASSES = {True: "text-green-700 dark:text-green-400", False: "text-red-700 dark:text-red-400"}
 # Entry -> the request that caused it: (reverse accessor, admin URL name).
@@ -230,8 +231,9 @@ class AccountAdmin(LedgerListMixin, ModelAdmin):
     list_filter = (("kind", ChoicesDropdownFilter), AccountSideFilter)
     search_fields = ("owner__email",)
     search_help_text = _("Owner email")
-    fields = ("id", "owner", "kind", "currency", "balance", "created_at", "display_postings")
+    fields = ("id", "owner", "kind", "currency", "display_balance", "created_at", "display_postings")
     readonly_fields = fields
+    list_before_template = "admin/wallet/account_sign_note.html"
 
     def get_queryset(self, request: HttpRequest):
         return super().get_queryset(request).select_related("owner")
@@ -246,7 +248,17 @@ class AccountAdmin(LedgerListMixin, ModelAdmin):
 
     @display(description=_("Balance"))
     def display_balance(self, obj: Account) -> str:
-        return format_html('<span class="font-medium whitespace-nowrap">{}</span>', money(obj.balance, obj.currency))
+        """On its normal side (as on the dashboard); where the ledger stores the opposite sign, the
+        stored figure beside it (the running balances of the postings list are stored figures)."""
+        shown = account_balance_shown(kind=obj.kind, balance=obj.balance, is_platform=obj.owner_id is None)
+        if shown == obj.balance:
+            return format_html('<span class="font-medium whitespace-nowrap">{}</span>', money(shown, obj.currency))
+        return format_html(
+            '<span class="font-medium whitespace-nowrap" data-shown>{}</span>'
+            ' <span class="text-base-500 text-xs whitespace-nowrap dark:text-base-400" data-stored>{}</span>',
+            money(shown, obj.currency),
+            _("stored as %(amount)s") % {"amount": money(obj.balance, obj.currency)},
+        )
 
     @display(description=_("Opened"))
     def display_created(self, obj: Account) -> str:

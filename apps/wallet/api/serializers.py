@@ -160,7 +160,10 @@ class UserStatsSerializer(serializers.Serializer):
         )
     )
     total_referrals = serializers.IntegerField(help_text="Users who signed up with the caller's code.")
-    pending_withdrawals = MoneyField(help_text="Sum of the amounts of pending withdrawals.")
+    pending_withdrawals = serializers.IntegerField(
+        help_text="How many of the caller's withdrawals are pending (a count, as in the original system)."
+    )
+    pending_withdrawals_amount = MoneyField(help_text="Sum of the amounts of those pending withdrawals, fees apart.")
     recent_activities = ActivitySerializer(many=True, help_text="The 10 latest rows of `transactions/`.")
 
 

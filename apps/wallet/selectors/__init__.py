@@ -7,5 +7,6 @@ The ledger check lives in ``apps.wallet.ledger_check``.
 from apps.wallet.selectors.activity import *  # noqa: F403
 from apps.wallet.selectors.backoffice import *  # noqa: F403
 from apps.wallet.selectors.balances import *  # noqa: F403
+from apps.wallet.selectors.dashboard import *  # noqa: F403
 from apps.wallet.selectors.portal import *  # noqa: F403
 from apps.wallet.selectors.stats import *  # noqa: F403

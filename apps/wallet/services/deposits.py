@@ -1,10 +1,13 @@
 """Deposits: the investor asks, staff approve (cash → available, exactly once) or reject."""
 
+from datetime import date
+
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from apps.common.dates import business_date_today
 from apps.common.errors import ApplicationError
 from apps.messaging.services import notification_send
 from apps.wallet.lock_objects import request_lock
@@ -45,8 +48,12 @@ def deposit_request_create(
 
 
 @transaction.atomic(durable=True)
-def deposit_approve(*, deposit_id: int, actor, note: str = "") -> Deposit:
-    """Credit the investor once, whoever clicks twice (the row lock + natural key)."""
+def deposit_approve(*, deposit_id: int, actor, note: str = "", business_date: date | None = None) -> Deposit:
+    """Credit the investor once, whoever clicks twice (the row lock + natural key). The entry is
+    dated today, or ``business_date`` (an earlier date, never a future one: demo data and imports;
+    no interface passes it)."""
+    if business_date is not None and business_date > business_date_today():
+        raise ApplicationError(_("A deposit cannot be credited on a future date."), code="future_date")
     deposit = request_lock(Deposit.objects.select_related("user"), pk=deposit_id)
     if deposit is None:
         raise ApplicationError(_("No such deposit."), code="not_found", status_code=404)
@@ -62,6 +69,7 @@ def deposit_approve(*, deposit_id: int, actor, note: str = "") -> Deposit:
         ),
         actor=actor,
         memo=f"Deposit #{deposit.pk}",
+        business_date=business_date,
     )
     _close(deposit, status=RequestStatus.APPROVED, actor=actor, note=note, entry=entry)
     notification_send(

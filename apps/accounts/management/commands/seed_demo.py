@@ -1,7 +1,11 @@
-"""Idempotent sample data for a first look: one staff superuser, two investors (one with a KYC
-submission waiting for review), a few plans and referral milestones, and the messaging center's
-material (an open ticket with an attachment, a resolved one, a task with a proof waiting for
-review, a pinned announcement, canned replies). Prints the credentials."""
+"""Idempotent sample data for a first look: a staff superuser and a second staff member in the
+Finance role (so four-eyes approvals can be shown), three investors, a few plans and referral
+milestones, an active deposit address, about a month of money history made by the real services
+and jobs (``_money_demo``: deposits, plans bought on past business dates, returns paid, a plan
+matured, a referral commission), a withdrawal waiting for two approvals, a KYC submission waiting
+for review, and the messaging center's material (an open ticket with an attachment, a resolved
+one, a task with a proof waiting for review, a pinned announcement, canned replies). Each part is
+skipped when its rows exist. Prints the credentials."""
 
 import io
 
@@ -11,8 +15,17 @@ from django.db import transaction
 
 from apps.accounts import selectors, services
 from apps.accounts.management.commands import _messaging_demo as messaging_demo
+from apps.accounts.management.commands import _money_demo as money_demo
+from apps.accounts.roles import FINANCE
+from apps.common.dates import business_date_today
 
 DEMO_STAFF = {"email": "admin@bursar.local", "password": "bursar-admin-2026", "first_name": "Ada", "last_name": "Staff"}
+DEMO_FINANCE = {
+    "email": "finance@bursar.local",
+    "password": "bursar-finance-2026",
+    "first_name": "Finn",
+    "last_name": "Finance",
+}
 DEMO_PLANS = (
     {"name": "Starter", "min_amount": "100.00", "max_amount": "4999.99", "daily_rate": "1.0000", "term_days": 30},
     {
@@ -56,6 +69,12 @@ DEMO_INVESTOR = {
     "first_name": "Ivy",
     "last_name": "Investor",
 }
+DEMO_REFERRED = {
+    "email": "referred@bursar.local",
+    "password": "bursar-investor-2026",
+    "first_name": "Omar",
+    "last_name": "Referred",
+}
 DEMO_APPLICANT = {
     "email": "applicant@bursar.local",
     "password": "bursar-investor-2026",
@@ -65,21 +84,57 @@ DEMO_APPLICANT = {
 
 
 class Command(BaseCommand):
-    help = "Load idempotent demo data (a staff superuser and an investor) and print how to sign in."
+    help = "Load idempotent demo data (staff, investors, a month of history) and print how to sign in."
 
     def handle(self, *args, **options):
         with transaction.atomic():
             staff = self._ensure(DEMO_STAFF, is_superuser=True)
-            self._ensure(DEMO_INVESTOR, referred_by=staff)
+            self._finance_ensure(actor=staff)
+            investor = self._ensure(DEMO_INVESTOR)
+            referred = self._ensure(DEMO_REFERRED, referred_by=investor)
             applicant = self._ensure(DEMO_APPLICANT, referred_by=staff)
             self._plans(staff)
             self._milestones(staff)
-        self._kyc_submission(applicant)  # its own transaction, which stores files
-        self._messaging(staff=staff, investor=selectors.user_get_by_identifier(identifier=DEMO_INVESTOR["email"]))
+            money_demo.deposit_address_ensure()
+        # Each of the following is its own transaction (files stored, money services, jobs).
+        self._kyc_submission(applicant)
+        self._money(staff=staff, investor=investor, referred=referred)
+        self._messaging(staff=staff, investor=investor)
+        self._logins_print()
+
+    def _logins_print(self) -> None:
         self.stdout.write(self.style.SUCCESS("Demo data ready."))
-        self.stdout.write(f"  staff:    {DEMO_STAFF['email']} / {DEMO_STAFF['password']}")
+        self.stdout.write(f"  staff (superuser): {DEMO_STAFF['email']} / {DEMO_STAFF['password']}")
+        self.stdout.write(
+            f"  staff (Finance, the second approver): {DEMO_FINANCE['email']} / {DEMO_FINANCE['password']}"
+        )
         self.stdout.write(f"  investor: {DEMO_INVESTOR['email']} / {DEMO_INVESTOR['password']}")
+        self.stdout.write(f"  investor referred by them: {DEMO_REFERRED['email']} / {DEMO_REFERRED['password']}")
         self.stdout.write(f"  investor with KYC to review: {DEMO_APPLICANT['email']} / {DEMO_APPLICANT['password']}")
+
+    def _finance_ensure(self, *, actor):
+        """A second staff member in the Finance role: a withdrawal above the four-eyes threshold
+        approved first by one staff member needs another's final approval."""
+        from django.contrib.auth.models import Group
+
+        finance = self._ensure(DEMO_FINANCE, is_staff=True)
+        if not finance.groups.filter(name=FINANCE).exists():
+            services.user_roles_set(
+                user=finance, actor=actor, is_staff=True, is_superuser=False, groups=[Group.objects.get(name=FINANCE)]
+            )
+        return finance
+
+    def _money(self, *, staff, investor, referred) -> None:
+        today = business_date_today()
+        money_demo.kyc_approved_ensure(
+            staff=staff,
+            investor=investor,
+            card=lambda text: _demo_card(text, (30, 64, 120), f"{investor.full_name}\nN0004321"),
+        )
+        money_demo.history_ensure(staff=staff, investor=investor, history=money_demo.INVESTOR_HISTORY, today=today)
+        money_demo.history_ensure(staff=staff, investor=referred, history=money_demo.REFERRED_HISTORY, today=today)
+        money_demo.jobs_catch_up(today=today)
+        money_demo.four_eyes_withdrawal_ensure(investor=investor)
 
     def _kyc_submission(self, user) -> None:
         from apps.kyc.models import Submission

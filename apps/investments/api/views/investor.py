@@ -148,7 +148,8 @@ class ChartDataView(APIView):
             "One point per business date, oldest first, ending today: the returns credited to the caller up to "
             "and including that date, all investments summed. `7d`, `30d` and `90d` are that many dates; `all` "
             "(the default) starts on the caller's first purchase date, and is empty before any purchase. An "
-            "at-maturity plan's returns are credited on its maturity date."
+            "at-maturity plan's returns are credited on its maturity date. The investor portal's dashboard draws "
+            "its returns chart from the same selector (the same values for the same period)."
         ),
         parameters=[
             OpenApiParameter(
@@ -164,5 +165,5 @@ class ChartDataView(APIView):
     )
     def get(self, request):
         period = query_params(serializers.ChartQuerySerializer, request)["period"]
-        points = selectors.investment_chart_for_user(user=request.user, period=period)
-        return Response(serializers.ChartPointSerializer(points, many=True).data)
+        chart = selectors.returns_chart_for_user(user=request.user, period=period)
+        return Response(serializers.ChartPointSerializer(chart.days, many=True).data)

@@ -191,6 +191,11 @@ class UserStatsView(APIView):
     @extend_schema(
         tags=[USERS_TAG],
         summary="The caller's dashboard figures",
+        description=(
+            "The same figures as the investor portal's dashboard, from the same selector. `pending_withdrawals` "
+            "is a count (as in the original system; Bursar returned the pending amount under this name until "
+            "2026-12) and `pending_withdrawals_amount` their sum."
+        ),
         responses={200: serializers.UserStatsSerializer, 401: NOT_AUTHENTICATED},
     )
     def get(self, request):

@@ -1,0 +1,135 @@
+"""A purchase and a deposit credit dated back to an earlier business date (what ``seed_demo``
+builds its history with; no interface passes a date): every entry carries that date, the jobs
+catch up from it, and a date in the future or before returns already accrued is refused without
+changing anything."""
+
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+
+from apps.common.errors import ApplicationError
+from apps.investments.services.accrual import accrue_returns
+from apps.investments.services.positions import investment_open
+from apps.referrals.models import Commission
+from apps.wallet.models import Deposit, Entry
+from apps.wallet.services.deposits import deposit_approve, deposit_request_create
+from tests.factories import UserFactory
+from tests.investments.helpers import make_plan
+from tests.wallet.helpers import assert_ledger_ok, balances, fund
+
+pytestmark = pytest.mark.django_db
+D = Decimal
+TODAY = date(2026, 3, 2)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(datetime(2026, 3, 2, 12, tzinfo=ZoneInfo("UTC")), tick=False):
+        yield
+
+
+@pytest.fixture
+def plan(staff):
+    return make_plan(actor=staff, name="Starter", min_amount="100.00", daily_rate=D("1.0000"), term_days=30)
+
+
+@pytest.fixture
+def referred(staff):
+    referrer = UserFactory()
+    investor = UserFactory(referred_by=referrer)
+    fund(investor, "5000.00", approver=staff)
+    return investor, referrer
+
+
+def test_a_backdated_purchase_carries_its_date_everywhere_and_earns_from_the_next_day(referred, plan):
+    investor, referrer = referred
+    start = TODAY - timedelta(days=10)
+
+    position = investment_open(user=investor, plan_id=plan.pk, amount="1000.00", terms_accepted=True, start_date=start)
+
+    assert (position.start_date, position.maturity_date) == (start, start + timedelta(days=30))
+    assert position.open_entry.business_date == start
+    commission = Commission.objects.get()
+    assert (commission.referrer, commission.amount, commission.entry.business_date) == (referrer, D("30.00"), start)
+    runs = accrue_returns(through=TODAY - timedelta(days=1))
+    assert [run.business_date for run in runs] == [start + timedelta(days=n) for n in range(1, 10)]
+    assert balances(investor) == (D("4090.00"), D("0.00"), D("1000.00"))
+    assert_ledger_ok()
+
+
+def test_without_a_date_a_purchase_is_dated_today(referred, plan):
+    investor, _referrer = referred
+
+    position = investment_open(user=investor, plan_id=plan.pk, amount="1000.00", terms_accepted=True)
+
+    assert (position.start_date, position.open_entry.business_date) == (TODAY, TODAY)
+    assert Commission.objects.get().entry.business_date == TODAY
+
+
+@pytest.mark.parametrize(
+    ("days_ago", "code"),
+    [(-1, "future_date"), (6, "accrual_done")],
+)
+def test_a_purchase_in_the_future_or_before_accrued_returns_is_refused(
+    referred, plan, staff, unchanged_db, days_ago, code
+):
+    investor, _referrer = referred
+    other = UserFactory()
+    fund(other, "1000.00", approver=staff)
+    investment_open(user=other, plan_id=plan.pk, amount="100.00", terms_accepted=True, start_date=TODAY - timedelta(10))
+    accrue_returns(through=TODAY - timedelta(days=5))
+
+    with unchanged_db(), pytest.raises(ApplicationError) as refused:
+        investment_open(
+            user=investor,
+            plan_id=plan.pk,
+            amount="1000.00",
+            terms_accepted=True,
+            start_date=TODAY - timedelta(days=days_ago),
+        )
+
+    assert refused.value.code == code
+
+
+def test_a_purchase_on_the_last_accrued_date_earns_from_the_next_one(referred, plan, staff):
+    investor, _referrer = referred
+    other = UserFactory()
+    fund(other, "1000.00", approver=staff)
+    investment_open(user=other, plan_id=plan.pk, amount="100.00", terms_accepted=True, start_date=TODAY - timedelta(10))
+    accrue_returns(through=TODAY - timedelta(days=5))
+
+    position = investment_open(
+        user=investor, plan_id=plan.pk, amount="1000.00", terms_accepted=True, start_date=TODAY - timedelta(days=5)
+    )
+    accrue_returns(through=TODAY - timedelta(days=1))
+
+    assert list(position.accruals.order_by("business_date").values_list("business_date", "amount")) == [
+        (TODAY - timedelta(days=n), D("10.00")) for n in range(4, 0, -1)
+    ]
+    assert_ledger_ok()
+
+
+def test_a_deposit_credited_on_an_earlier_business_date(staff):
+    investor = UserFactory()
+    deposit = deposit_request_create(user=investor, amount="250.00")
+
+    deposit_approve(deposit_id=deposit.pk, actor=staff, business_date=TODAY - timedelta(days=35))
+
+    deposit.refresh_from_db()
+    assert (deposit.status, deposit.entry.business_date) == ("approved", TODAY - timedelta(days=35))
+    assert balances(investor) == (D("250.00"), D("0.00"), D("0.00"))
+    assert_ledger_ok()
+
+
+def test_a_deposit_is_never_credited_on_a_future_date(staff, unchanged_db):
+    deposit = deposit_request_create(user=UserFactory(), amount="250.00")
+
+    with unchanged_db(), pytest.raises(ApplicationError) as refused:
+        deposit_approve(deposit_id=deposit.pk, actor=staff, business_date=TODAY + timedelta(days=1))
+
+    assert refused.value.code == "future_date"
+    assert Deposit.objects.get().status == "pending"
+    assert not Entry.objects.filter(kind="deposit", natural_key=f"deposit:{deposit.pk}").exists()
