@@ -3,6 +3,7 @@ approval pays held → cash (and the fee → fee income); rejection or cancellat
 held → available. Each exactly once, under the row lock. Above ``FOUR_EYES_THRESHOLD`` two
 different staff members approve (I8)."""
 
+from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
 from django.conf import settings
@@ -11,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import KycStatus, User
+from apps.common.dates import business_date_today
 from apps.common.errors import ApplicationError
 from apps.common.money import CENT
 from apps.messaging.services import notification_send
@@ -43,7 +45,10 @@ def _payout_kyc_check(user) -> None:
 
 
 @transaction.atomic(durable=True)
-def withdrawal_request_create(*, user, amount, address: str) -> Withdrawal:
+def withdrawal_request_create(*, user, amount, address: str, business_date: date | None = None) -> Withdrawal:
+    """Hold amount + fee. The hold entry is dated today, or ``business_date`` (an earlier date, never
+    a future one: demo data and imports; no interface passes it)."""
+    _business_date_check(business_date)
     amount = amount_clean(amount)
     address = text_required(address, field="wallet_address", message=_("Enter the address to pay to."))[:200]
     user = User.objects.get(pk=user.pk)  # fresh KYC status
@@ -74,9 +79,15 @@ def withdrawal_request_create(*, user, amount, address: str) -> Withdrawal:
         legs=transfer_legs(debit=available, credit=held, amount=amount + fee),
         actor=user,
         memo=f"Withdrawal #{withdrawal.pk} requested",
+        business_date=business_date,
     )
     withdrawal.save(update_fields=["hold_entry", "updated_at"])
     return withdrawal
+
+
+def _business_date_check(business_date: date | None) -> None:
+    if business_date is not None and business_date > business_date_today():
+        raise ApplicationError(_("A withdrawal cannot be dated in the future."), code="future_date")
 
 
 def _locked(withdrawal_id: int) -> Withdrawal:
@@ -88,8 +99,12 @@ def _locked(withdrawal_id: int) -> Withdrawal:
 
 
 @transaction.atomic(durable=True)
-def withdrawal_approve(*, withdrawal_id: int, actor, payout_hash: str = "", note: str = "") -> Withdrawal:
-    """Pay out, or, for a withdrawal that needs two approvals and has none yet, record the first."""
+def withdrawal_approve(
+    *, withdrawal_id: int, actor, payout_hash: str = "", note: str = "", business_date: date | None = None
+) -> Withdrawal:
+    """Pay out, or, for a withdrawal that needs two approvals and has none yet, record the first.
+    The payout entry is dated today, or ``business_date`` (as for the request: demo data, imports)."""
+    _business_date_check(business_date)
     withdrawal = _locked(withdrawal_id)
     reviewer_check(reviewer=actor, owner=withdrawal.user)
     _payout_kyc_check(withdrawal.user)
@@ -119,6 +134,7 @@ def withdrawal_approve(*, withdrawal_id: int, actor, payout_hash: str = "", note
         legs=legs,
         actor=actor,
         memo=f"Withdrawal #{withdrawal.pk} paid",
+        business_date=business_date,
     )
     withdrawal.payout_hash = payout_hash[:200]
     _close(withdrawal, status=RequestStatus.APPROVED, actor=actor, note=note, entry=entry)
