@@ -39,6 +39,7 @@ run: seed ## Set up and run web, worker and beat on SQLite + filesystem broker
 	@echo "    portal    http://127.0.0.1:$(PORT)/"
 	@echo "    admin     http://127.0.0.1:$(PORT)/admin/"
 	@echo "    API docs  http://127.0.0.1:$(PORT)/api/docs/"
+	@$(PY) manage.py seed_demo --logins
 	@echo "  Stop with Ctrl-C."
 	@echo ""
 	$(RUN_ENV) $(VENV)/bin/honcho start web worker beat

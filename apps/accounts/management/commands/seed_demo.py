@@ -1,14 +1,17 @@
 """Idempotent sample data for a first look: a staff superuser and a second staff member in the
 Finance role (so four-eyes approvals can be shown), three investors, a few plans and referral
-milestones, an active deposit address, about a month of money history made by the real services
-and jobs (``_money_demo``: deposits, plans bought on past business dates, returns paid, a plan
-matured, a referral commission), a withdrawal waiting for two approvals, a KYC submission waiting
-for review, and the messaging center's material (an open ticket with an attachment, a resolved
-one, a task with a proof waiting for review, a pinned announcement, canned replies). Each part is
-skipped when its rows exist. Prints the credentials."""
+milestones, an active deposit address, about five weeks of money history made by the real services
+and jobs, day by day (``_money_demo``: deposits and withdrawals on their dates, plans bought on past
+business dates, returns paid, a plan matured, referral commissions, a ``JobRun`` per job and date),
+a withdrawal above the four-eyes threshold waiting for its second approval, a KYC submission
+waiting for review, and the messaging center's material (an open ticket with an attachment, a
+resolved one, a task with a proof waiting for review, a pinned announcement, canned replies). Each
+part is skipped when its rows exist: a second run writes nothing and says so. Prints the logins
+(``--logins`` prints only them: ``make run`` shows them beside the addresses)."""
 
 import io
 
+from django.apps import apps
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management.base import BaseCommand
 from django.db import transaction
@@ -86,10 +89,17 @@ DEMO_APPLICANT = {
 class Command(BaseCommand):
     help = "Load idempotent demo data (staff, investors, a month of history) and print how to sign in."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--logins", action="store_true", help="Only print the demo logins (load nothing).")
+
     def handle(self, *args, **options):
+        if options["logins"]:
+            self._logins_print()
+            return
+        before = _row_counts()
         with transaction.atomic():
             staff = self._ensure(DEMO_STAFF, is_superuser=True)
-            self._finance_ensure(actor=staff)
+            finance = self._finance_ensure(actor=staff)
             investor = self._ensure(DEMO_INVESTOR)
             referred = self._ensure(DEMO_REFERRED, referred_by=investor)
             applicant = self._ensure(DEMO_APPLICANT, referred_by=staff)
@@ -98,12 +108,18 @@ class Command(BaseCommand):
             money_demo.deposit_address_ensure()
         # Each of the following is its own transaction (files stored, money services, jobs).
         self._kyc_submission(applicant)
-        self._money(staff=staff, investor=investor, referred=referred)
+        self._money(dict(staff=staff, finance=finance, investor=investor, referred=referred, applicant=applicant))
         self._messaging(staff=staff, investor=investor)
+        added = _rows_added(before, _row_counts())
+        if added:
+            self._ledger_check()
+            self.stdout.write(self.style.SUCCESS(f"Demo data ready: {added} rows added."))
+        else:
+            self.stdout.write(self.style.SUCCESS("Demo data already loaded: nothing changed."))
         self._logins_print()
 
     def _logins_print(self) -> None:
-        self.stdout.write(self.style.SUCCESS("Demo data ready."))
+        self.stdout.write("Demo logins (email / password):")
         self.stdout.write(f"  staff (superuser): {DEMO_STAFF['email']} / {DEMO_STAFF['password']}")
         self.stdout.write(
             f"  staff (Finance, the second approver): {DEMO_FINANCE['email']} / {DEMO_FINANCE['password']}"
@@ -111,6 +127,13 @@ class Command(BaseCommand):
         self.stdout.write(f"  investor: {DEMO_INVESTOR['email']} / {DEMO_INVESTOR['password']}")
         self.stdout.write(f"  investor referred by them: {DEMO_REFERRED['email']} / {DEMO_REFERRED['password']}")
         self.stdout.write(f"  investor with KYC to review: {DEMO_APPLICANT['email']} / {DEMO_APPLICANT['password']}")
+
+    def _ledger_check(self) -> None:
+        """Check the ledger the seed just wrote, recorded as a ``ledger_check`` run (the daily close
+        shows it after yesterday's close); a broken ledger stops the command with the problems."""
+        from workers.staff_jobs import ledger_check_recorded
+
+        ledger_check_recorded(trigger=money_demo.TRIGGER, actor=None)
 
     def _finance_ensure(self, *, actor):
         """A second staff member in the Finance role: a withdrawal above the four-eyes threshold
@@ -124,17 +147,16 @@ class Command(BaseCommand):
             )
         return finance
 
-    def _money(self, *, staff, investor, referred) -> None:
+    def _money(self, people: dict) -> None:
         today = business_date_today()
+        investor = people["investor"]
         money_demo.kyc_approved_ensure(
-            staff=staff,
+            staff=people["staff"],
             investor=investor,
             card=lambda text: _demo_card(text, (30, 64, 120), f"{investor.full_name}\nN0004321"),
         )
-        money_demo.history_ensure(staff=staff, investor=investor, history=money_demo.INVESTOR_HISTORY, today=today)
-        money_demo.history_ensure(staff=staff, investor=referred, history=money_demo.REFERRED_HISTORY, today=today)
-        money_demo.jobs_catch_up(today=today)
-        money_demo.four_eyes_withdrawal_ensure(investor=investor)
+        money_demo.history_ensure(people=people, today=today)
+        money_demo.four_eyes_withdrawal_ensure(staff=people["staff"], investor=investor)
 
     def _kyc_submission(self, user) -> None:
         from apps.kyc.models import Submission
@@ -189,6 +211,15 @@ class Command(BaseCommand):
         if user is not None:
             return user
         return services.user_create(is_email_verified=True, **data, **extra)
+
+
+def _row_counts() -> dict[str, int]:
+    """Rows per table (many-to-many tables too): what a run added, whatever wrote it."""
+    return {model._meta.label: model._default_manager.count() for model in apps.get_models(include_auto_created=True)}
+
+
+def _rows_added(before: dict[str, int], after: dict[str, int]) -> int:
+    return sum(max(after[label] - before.get(label, 0), 0) for label in after)
 
 
 def _demo_card(text: str, color: tuple[int, int, int], detail: str = "Noor Applicant\nN0001234") -> SimpleUploadedFile:
