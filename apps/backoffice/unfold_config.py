@@ -36,9 +36,16 @@ UNFOLD = {
     "ENVIRONMENT_TITLE_PREFIX": "apps.backoffice.dashboard.environment_title_prefix",
     "DASHBOARD_CALLBACK": "apps.backoffice.dashboard.dashboard_callback",
     "COLORS": {"primary": PRIMARY},
+    # The top search box opens unfold's command search: the menu entries it matches by name, and
+    # the users, requests, positions and tickets ``apps.backoffice.search`` finds.
+    "COMMAND": {
+        "search_models": False,
+        "search_callback": "apps.backoffice.search.admin_search_callback",
+        "show_history": False,
+    },
     "SIDEBAR": {
         "show_search": True,
-        "command_search": False,
+        "command_search": True,
         "show_all_applications": "apps.backoffice.unfold_links.show_all_applications",
         "navigation": "apps.backoffice.navigation.sidebar_navigation",
     },
