@@ -12,4 +12,5 @@ urlpatterns = [
     path("", include("apps.investments.api.urls")),
     path("", include("apps.kyc.api.urls")),
     path("", include("apps.messaging.api.urls")),
+    path("", include("apps.backoffice.api.urls")),
 ]

@@ -2,11 +2,13 @@
 dashboard's panels (head counts, queues, exposure, coverage), in a constant number of queries."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
+from django.utils import timezone
+
 from apps.accounts.models import User
-from apps.accounts.selectors import user_counts_for_dashboard
+from apps.accounts.selectors import user_counts_for_dashboard, user_list_for_staff
 from apps.backoffice.selectors.coverage import Coverage, coverage_get
 from apps.backoffice.selectors.queues import (
     QueueHealth,
@@ -15,7 +17,7 @@ from apps.backoffice.selectors.queues import (
     withdrawal_queue_health,
 )
 from apps.common.dates import business_date_today
-from apps.investments.selectors import investment_summary_for_dashboard
+from apps.investments.selectors import Obligation, investment_summary_for_dashboard
 from apps.wallet.models import Account, AccountKind
 from apps.wallet.selectors import (
     RequestTotals,
@@ -29,11 +31,14 @@ RECENT_INVESTORS = 5
 
 @dataclass(frozen=True)
 class PlatformStats:
+    today: date  # the business date the figures are for (the obligations count from it)
+    measured_at: datetime  # when they were read (the queues' ages are measured at it)
     investors: int
     active_investors: int
     active_positions: int
     invested_principal: Decimal
     returns_paid: Decimal
+    obligations: list[Obligation]  # due in the next 7 and 30 days, as on the dashboard
     deposits: QueueHealth
     withdrawals: QueueHealth
     kyc: QueueHealth
@@ -41,7 +46,7 @@ class PlatformStats:
     withdrawals_approved: RequestTotals
     commissions_paid: Decimal
     coverage: Coverage
-    recent_investors: list[User]
+    recent_investors: list[User]  # with their balances (``user_list_for_staff``)
 
     @property
     def investor_available_total(self) -> Decimal:
@@ -49,8 +54,9 @@ class PlatformStats:
 
 
 def investors_recent(*, count: int = RECENT_INVESTORS) -> list[User]:
-    """The newest investors (staff are not investors), deactivated ones included."""
-    return list(User.objects.filter(is_staff=False).order_by("-date_joined", "-id")[:count])
+    """The newest investors (staff are not investors), deactivated ones included, each with its
+    available, held and invested balances as the staff users list shows them (one query)."""
+    return list(user_list_for_staff(is_staff=False)[:count])
 
 
 def commissions_paid_total() -> Decimal:
@@ -70,11 +76,14 @@ def platform_stats_get(*, today: date | None = None) -> PlatformStats:
     counts = user_counts_for_dashboard()
     investments = investment_summary_for_dashboard(today=today)
     return PlatformStats(
+        today=today,
+        measured_at=timezone.now(),
         investors=counts.investors,
         active_investors=counts.active_investors,
         active_positions=investments.active_positions,
         invested_principal=investments.invested_principal,
         returns_paid=investments.returns_paid,
+        obligations=investments.obligations,
         deposits=deposit_queue_health(),
         withdrawals=withdrawal_queue_health(),
         kyc=kyc_queue_health(),
