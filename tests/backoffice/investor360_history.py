@@ -24,6 +24,8 @@ from apps.investments.services.accrual import accrue_returns
 from apps.investments.services.positions import investment_open
 from apps.kyc.services import kyc_submission_approve, kyc_submission_reject
 from apps.messaging.services.threads import thread_open_by_investor
+from apps.referrals.models import CommissionRule
+from apps.referrals.services.rules import commission_rule_create
 from apps.wallet.services.adjustments import adjustment_create
 from apps.wallet.services.deposits import deposit_request_create
 from apps.wallet.services.withdrawals import withdrawal_approve, withdrawal_request_create
@@ -34,6 +36,7 @@ from tests.wallet.helpers import fund
 
 NEW_PASSWORD = "Another-Horse-43"
 AVAILABLE, HELD, INVESTED = Decimal("4205.00"), Decimal("300.00"), Decimal("5000.00")
+COMMISSION_RATE = Decimal("3.0000")  # level 1, as the referrals migration sets it
 
 
 @dataclass
@@ -76,6 +79,8 @@ def failed_sign_ins(email: str, count: int, *, client: Client | None = None) -> 
 
 def build_history(*, finance, second_finance, support, kyc_reviewer, superuser) -> History:
     """The whole story above (``kyc_storage`` must be in use for the KYC documents)."""
+    if not CommissionRule.objects.filter(level=1).exists():  # a transactional test's flush removed it
+        commission_rule_create(actor=superuser, level=1, rate=COMMISSION_RATE)
     grace = investor("grace@example.com", first_name="Grace", last_name="Okafor", days_ago=400)
     farid = investor("farid@example.com", first_name="Farid", last_name="Haddad", referred_by=grace, days_ago=200)
     amina = investor("amina@example.com", first_name="Amina", last_name="Haddad", referred_by=farid, days_ago=90)

@@ -1,11 +1,16 @@
 """The users admin's actions: bulk actions on the changelist, dialogs on the change page. Each
-runs one service call per user and turns a refusal into a message."""
+runs one service call per user and turns a refusal into a message.
+
+A change-page action is offered only where it applies (unlock while locked out, resend while the
+address is unverified…). Its own URL checks the role alone: a request that no longer applies (the
+account was unlocked meanwhile, in another tab) reaches the service, whose refusal is a message,
+and a missing or malformed id is the admin's "doesn't exist" redirect, never a 403 or a 500."""
 
 from collections.abc import Callable, Iterable
+from functools import wraps
 
 from django.contrib import messages
 from django.contrib.admin.utils import unquote
-from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
@@ -28,6 +33,35 @@ NOTE_DIALOG = {
 }
 
 
+ACTION_URL = "_user_action_url"  # set on the request while an action's own URL is served
+
+
+def detail_action(**options):
+    """unfold's ``@action`` for the change page, behind a check of the target: a missing or
+    malformed id redirects with the admin's message before unfold checks any permission."""
+
+    def decorator(func):
+        view = action(**options)(func)
+
+        @wraps(view)
+        def guarded(model_admin, request: HttpRequest, *args, **kwargs) -> HttpResponse:
+            object_id = kwargs.get("object_id")
+            if model_admin._detail_target(request, object_id) is None:
+                return model_admin._get_obj_does_not_exist_redirect(request, model_admin.opts, str(object_id))
+            setattr(request, ACTION_URL, True)
+            return view(model_admin, request, *args, **kwargs)
+
+        return guarded
+
+    return decorator
+
+
+def applies(request: HttpRequest, condition: bool) -> bool:
+    """On the change page, whether to offer an action; on the action's URL always (the service
+    refuses what does not apply, with a message)."""
+    return bool(getattr(request, ACTION_URL, False) or condition)
+
+
 class UserActionsMixin:
     """Mixed into ``UserAdmin``. ``permissions=["x"]`` on an action means ``has_x_permission``."""
 
@@ -41,11 +75,11 @@ class UserActionsMixin:
 
     def has_deactivate_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
         target = self._detail_target(request, object_id)
-        return bool(self.has_deactivate_user_permission(request) and target and target.is_active)
+        return bool(self.has_deactivate_user_permission(request) and target and applies(request, target.is_active))
 
     def has_reactivate_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
         target = self._detail_target(request, object_id)
-        return bool(self.has_deactivate_user_permission(request) and target and not target.is_active)
+        return bool(self.has_deactivate_user_permission(request) and target and applies(request, not target.is_active))
 
     def has_note_add_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
         return bool(request.user.has_perm("accounts.add_staffnote") and self._detail_target(request, object_id))
@@ -55,12 +89,14 @@ class UserActionsMixin:
         if not request.user.has_perm("accounts.unlock_user"):
             return False
         target = self._detail_target(request, object_id)
-        return bool(target and self._lockout(request, target).locked)
+        return bool(target and applies(request, self._lockout(request, target).locked))
 
     def has_resend_verification_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
         target = self._detail_target(request, object_id)
         return bool(
-            target and target.is_active and not target.is_email_verified and self.has_change_permission(request, target)
+            target
+            and self.has_change_permission(request, target)
+            and applies(request, target.is_active and not target.is_email_verified)
         )
 
     def has_adjust_balance_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
@@ -137,7 +173,7 @@ class UserActionsMixin:
 
     # --- detail actions (change page) -----------------------------------------------------------
 
-    @action(
+    @detail_action(
         description=_("Deactivate"),
         permissions=["deactivate_detail"],
         icon="block",
@@ -151,6 +187,8 @@ class UserActionsMixin:
     )
     def deactivate_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
         user = self._detail_target(request, object_id)
+        if not user.is_active:
+            return self._detail_refuse(request, user, _("This account is already deactivated."))
         return self._detail_apply(
             request,
             user,
@@ -158,7 +196,7 @@ class UserActionsMixin:
             _("The user was deactivated."),
         )
 
-    @action(
+    @detail_action(
         description=_("Reactivate"),
         permissions=["reactivate_detail"],
         icon="check_circle",
@@ -172,6 +210,8 @@ class UserActionsMixin:
     )
     def reactivate_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
         user = self._detail_target(request, object_id)
+        if user.is_active:
+            return self._detail_refuse(request, user, _("This account is already active."))
         return self._detail_apply(
             request,
             user,
@@ -179,7 +219,7 @@ class UserActionsMixin:
             _("The user was reactivated."),
         )
 
-    @action(
+    @detail_action(
         description=_("Reset password"),
         permissions=["password_reset"],
         icon="lock_reset",
@@ -196,7 +236,7 @@ class UserActionsMixin:
             request, user, lambda: services.password_reset_request(email=user.email), _("Reset link sent.")
         )
 
-    @action(
+    @detail_action(
         description=_("Add note"),
         permissions=["note_add_detail"],
         icon="sticky_note_2",
@@ -205,8 +245,6 @@ class UserActionsMixin:
     )
     def note_add_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
         user = self._detail_target(request, object_id)
-        if user is None:
-            raise PermissionDenied
         return dialog_service_call(
             self,
             request,
@@ -217,7 +255,7 @@ class UserActionsMixin:
             redirect_url=reverse("admin:accounts_user_change", args=(user.pk,)),
         )
 
-    @action(
+    @detail_action(
         description=_("Unlock"),
         permissions=["unlock_detail"],
         icon="lock_open",
@@ -241,7 +279,7 @@ class UserActionsMixin:
             _("The account was unlocked: the user can sign in again."),
         )
 
-    @action(
+    @detail_action(
         description=_("Resend verification"),
         permissions=["resend_verification_detail"],
         icon="forward_to_inbox",
@@ -261,22 +299,27 @@ class UserActionsMixin:
             _("The verification email was sent again."),
         )
 
-    @action(description=_("Adjust balance"), permissions=["adjust_balance_detail"], icon="account_balance_wallet")
+    @detail_action(
+        description=_("Adjust balance"), permissions=["adjust_balance_detail"], icon="account_balance_wallet"
+    )
     def adjust_balance_detail(self, request: HttpRequest, object_id) -> HttpResponse:
         """The adjustment form with this investor filled in (the adjustment is made there)."""
         user = self._detail_target(request, object_id)
-        if user is None:
-            raise PermissionDenied
         return HttpResponseRedirect(f"{reverse('admin:wallet_adjustment_add')}?user={user.pk}")
 
-    def _detail_apply(self, request: HttpRequest, user: User | None, change: Callable, done: str) -> HttpResponse:
+    def _detail_apply(self, request: HttpRequest, user: User, change: Callable, done: str) -> HttpResponse:
         """Run the service, report the outcome, and send the dialog (htmx) back to the page."""
-        if user is None:
-            raise PermissionDenied
         try:
             change()
         except ApplicationError as exc:
-            self.message_user(request, exc.message, messages.ERROR)
-        else:
-            self.message_user(request, done, messages.SUCCESS)
+            return self._detail_refuse(request, user, exc.message)
+        self.message_user(request, done, messages.SUCCESS)
+        return self._back_to_page(user)
+
+    def _detail_refuse(self, request: HttpRequest, user: User, message: str) -> HttpResponse:
+        self.message_user(request, message, messages.ERROR)
+        return self._back_to_page(user)
+
+    @staticmethod
+    def _back_to_page(user: User) -> HttpResponse:
         return HttpResponse(headers={"HX-Redirect": reverse("admin:accounts_user_change", args=(user.pk,))})

@@ -42,6 +42,7 @@ from apps.wallet.services.adjustments import adjustment_approve, adjustment_crea
 
 DIRECTION_LABELS = {AdjustmentDirection.CREDIT: "success", AdjustmentDirection.DEBIT: "danger"}
 ADJUSTMENT_FIELDS = ("user", "direction", "amount", "reason")
+MAX_ID = 2**63 - 1  # the largest primary key the database takes
 
 
 @admin.register(Adjustment)
@@ -112,6 +113,15 @@ class AdjustmentAdmin(ReviewActionsMixin, ModelAdmin):
         return False
 
     # --- the add form: its save is the service ------------------------------------------------------
+
+    def get_changeform_initial_data(self, request: HttpRequest) -> dict:
+        """``?user=<id>`` fills the investor in (the Investor 360's Adjust balance links here); a
+        malformed id is left out instead of breaking the page (the user widget looks it up)."""
+        initial = super().get_changeform_initial_data(request)
+        user_id = str(initial.get("user", ""))
+        if "user" in initial and not (user_id.isdigit() and int(user_id) <= MAX_ID):
+            del initial["user"]
+        return initial
 
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
         """The money service opens its own (durable) transaction, so a posted form is handled
