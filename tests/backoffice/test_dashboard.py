@@ -110,3 +110,106 @@ def test_environment_label_only_in_development():
     with override_settings(DEBUG=False):
         assert environment_callback(request) is None
         assert environment_title_prefix(request) is None
+
+
+# --- charts, coverage and queue health: who sees what, and a constant number of queries ----------
+
+
+def dashboard_panels(response) -> dict:
+    context = response.context
+    charts = context.get("charts")
+    return {
+        "series": [item["key"] for chart in charts["charts"] for item in chart["legend"]] if charts else [],
+        "coverage": "coverage" in context,
+        "queues": [queue["id"].removeprefix("queue-") for queue in context.get("queues", [])],
+    }
+
+
+ALL_SERIES = ["deposits", "withdrawals", "returns", "commissions", "investors", "first_deposits"]
+ALL_QUEUES = ["deposits", "withdrawals", "kyc", "support"]
+
+
+@pytest.mark.parametrize(
+    ("role", "expected"),
+    [
+        ("superuser", {"series": ALL_SERIES, "coverage": True, "queues": ALL_QUEUES}),
+        ("finance", {"series": ALL_SERIES, "coverage": True, "queues": ["deposits", "withdrawals"]}),
+        ("operations", {"series": ALL_SERIES, "coverage": True, "queues": ALL_QUEUES}),
+        # Support may not see positions: no returns, no coverage.
+        (
+            "support",
+            {
+                "series": ["deposits", "withdrawals", "commissions", "investors", "first_deposits"],
+                "coverage": False,
+                "queues": ALL_QUEUES,
+            },
+        ),
+        ("kyc_reviewer", {"series": ["investors"], "coverage": False, "queues": ["kyc"]}),
+        ("staff", {"series": [], "coverage": False, "queues": []}),  # staff without a role
+    ],
+)
+def test_each_role_sees_the_figures_it_may_see(request, admin_client_for, role, expected):
+    response = admin_client_for(request.getfixturevalue(role)).get("/admin/")
+    assert response.status_code == 200
+    assert dashboard_panels(response) == expected
+    if not expected["series"]:
+        assert 'id="dashboard-charts"' not in response.text
+        assert "backoffice/dashboard.js" not in response.text
+    if role == "staff":
+        assert response.context["dashboard_empty"] is True
+
+
+def test_a_series_hidden_by_permission_is_not_even_read(kyc_reviewer, admin_client_for):
+    """The KYC reviewer's growth chart carries new investors only (first deposits are money)."""
+    response = admin_client_for(kyc_reviewer).get("/admin/")
+    [chart] = response.context["charts"]["charts"]
+    assert chart["headers"] == ["New investors"]
+    assert '"First deposits"' not in chart["data"]
+
+
+def dashboard_queries(client, url="/admin/") -> list[str]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as captured:
+        assert client.get(url).status_code == 200
+    return [query["sql"] for query in captured.captured_queries]
+
+
+@pytest.mark.parametrize("role", ["superuser", "finance", "support"])
+def test_the_same_number_of_queries_on_an_empty_and_a_populated_platform(
+    request, settings, kyc_storage, admin_client_for, django_assert_num_queries, role
+):
+    from tests.backoffice.dashboard_history import TODAY, at, history_build
+
+    user = request.getfixturevalue(role)
+    client = admin_client_for(user)
+    client.get("/admin/")  # the session and the permission cache warm
+    empty = {url: len(dashboard_queries(client, url)) for url in ("/admin/", "/admin/?range=90")}
+    finance = request.getfixturevalue("finance")
+    history_build(superuser=request.getfixturevalue("superuser"), finance=finance, settings=settings)
+    for url, count in empty.items():
+        with at(TODAY), django_assert_num_queries(count):
+            client.get(url)
+
+
+def test_the_dashboard_callback_takes_a_fixed_number_of_queries(
+    superuser, settings, finance, kyc_storage, django_assert_num_queries
+):
+    """Head counts 1, scheduler 1, money cards 3 (two queues, cash), support 2, coverage 3
+    (balances, treasury, obligations; cash shared with the money card), queues 2 more (KYC,
+    support), charts 3 (one UNION per chart), the investment panel 6."""
+    from apps.backoffice.dashboard import dashboard_callback
+    from tests.backoffice.dashboard_history import TODAY, at, history_build
+
+    def run():
+        request = RequestFactory().get("/admin/")
+        request.user = superuser
+        with django_assert_num_queries(21):
+            return dashboard_callback(request, {})
+
+    assert run()["dashboard_empty"] is False
+    history_build(superuser=superuser, finance=finance, settings=settings)
+    with at(TODAY):
+        context = run()
+    assert context["coverage"]["has"] == "13,800.00 USD"

@@ -23,7 +23,9 @@ def coverage_panel(user, figures: DashboardFigures) -> dict | None:
     """For staff who may see balances, positions and the treasury; None for others."""
     if not all(user.has_perm(permission) for permission in COVERAGE_PERMISSIONS):
         return None
-    coverage = coverage_get(today=figures.today, paid_through=figures.investments.accrued_through)
+    coverage = coverage_get(
+        today=figures.today, paid_through=figures.investments.accrued_through, platform_cash=figures.platform_cash
+    )
     treasury = coverage.treasury
     return {
         "coverage": coverage,

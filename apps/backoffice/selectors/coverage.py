@@ -61,12 +61,19 @@ class Coverage:
         return any(horizon.below_threshold for horizon in self.horizons)
 
 
-def coverage_get(*, today: date | None = None, paid_through: date | None, windows=COVERAGE_WINDOWS) -> Coverage:
+def coverage_get(
+    *,
+    today: date | None = None,
+    paid_through: date | None,
+    windows=COVERAGE_WINDOWS,
+    platform_cash: Decimal | None = None,
+) -> Coverage:
     """``paid_through``: the last business date the accrual job finished (returns are owed after
-    it). Four queries: balances, platform cash, treasury, obligations (one pass for all windows)."""
+    it). Four queries: balances, platform cash, treasury, obligations (one pass for all windows);
+    three when the caller read ``platform_cash`` already."""
     today = today or business_date_today()
     balances = investor_balance_totals()
-    cash = platform_cash_position()
+    cash = platform_cash_position() if platform_cash is None else platform_cash
     treasury = treasury_balance_current()
     obligations = obligations_due_at_once(today=today, paid_through=paid_through, windows=windows)
     threshold = settings.COVERAGE_WARNING_RATIO
