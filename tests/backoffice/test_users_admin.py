@@ -501,12 +501,14 @@ def test_detail_deactivate_is_refused_without_the_permission(support, admin_clie
 
 
 def test_detail_action_on_a_missing_user_is_refused(operations, admin_client_for, unchanged_db):
+    """As the change page does: back to the admin with the "doesn't exist" message."""
     client = admin_client_for(operations)
     with unchanged_db():
-        response = client.post("/admin/accounts/user/999999/deactivate_detail/", {"_form_submitted": "True"})
-        assert response.status_code == 403
-        response = client.post("/admin/accounts/user/nonsense/deactivate_detail/", {"_form_submitted": "True"})
-        assert response.status_code == 403
+        for object_id in ("999999", "nonsense"):
+            response = client.post(f"/admin/accounts/user/{object_id}/deactivate_detail/", {"_form_submitted": "True"})
+            assert (response.status_code, response["Location"]) == (302, "/admin/")
+            messages = [str(m) for m in client.get("/admin/").context["messages"]]
+            assert messages == [f"user with ID “{object_id}” doesn’t exist. Perhaps it was deleted?"]
 
 
 def test_detail_action_refused_by_the_service_reports_it(superuser, admin_client_for):
