@@ -19,6 +19,7 @@ from django.core.management import call_command
 from apps.accounts.models import User
 from apps.backoffice.reports.selectors import Flow, daily_close_get
 from apps.backoffice.selectors.charts import chart_days, growth_by_day, money_flows_by_day, payouts_by_day
+from apps.backoffice.selectors.coverage import coverage_get
 from apps.common.errors import ApplicationError
 from apps.investments.models import Accrual, Plan, Position
 from apps.investments.services.accrual import accrual_dates_pending
@@ -26,7 +27,7 @@ from apps.kyc.models import Document, Submission
 from apps.messaging.models import Announcement, Attachment, CannedReply, Notification, Task, TaskAssignment, Thread
 from apps.referrals.models import Commission, Milestone
 from apps.wallet.ledger_check import ledger_check
-from apps.wallet.models import Deposit, DepositAddress, Withdrawal
+from apps.wallet.models import Deposit, DepositAddress, TreasuryBalance, Withdrawal
 from apps.wallet.selectors import Balances, balances_for_user
 from apps.wallet.selectors.balances import deposit_address_list_active
 from apps.wallet.services.transactions import transaction_approve
@@ -71,20 +72,20 @@ def row_counts() -> dict[str, int]:
 
 
 LOGINS = (
-    "  staff (superuser): admin@bursar.local / bursar-admin-2026",
-    "  staff (Finance, the second approver): finance@bursar.local / bursar-finance-2026",
-    "  investor: investor@bursar.local / bursar-investor-2026",
-    "  investor referred by them: referred@bursar.local / bursar-investor-2026",
-    "  investor with KYC to review: applicant@bursar.local / bursar-investor-2026",
+    "  Demo logins (email / password):",
+    "    staff (superuser): admin@bursar.local / bursar-admin-2026",
+    "    staff (Finance, the second approver): finance@bursar.local / bursar-finance-2026",
+    "    investor: investor@bursar.local / bursar-investor-2026",
+    "    investor referred by them: referred@bursar.local / bursar-investor-2026",
+    "    investor with KYC to review: applicant@bursar.local / bursar-investor-2026",
 )
 
 
 def test_seed_demo_prints_every_login_and_says_when_nothing_changed(seeded):
     first, second, added = seeded
-    assert first.splitlines() == [f"Demo data ready: {added} rows added.", "Demo logins (email / password):", *LOGINS]
+    assert first.splitlines() == [f"Demo data ready: {added} rows added.", *LOGINS]
     assert second.splitlines() == [
         "Demo data already loaded: nothing changed.",
-        "Demo logins (email / password):",
         *LOGINS,
     ]
 
@@ -93,7 +94,7 @@ def test_seed_demo_logins_only_prints_them_and_loads_nothing(unchanged_db):
     out = StringIO()
     with unchanged_db():
         call_command("seed_demo", "--logins", stdout=out)
-    assert out.getvalue().splitlines() == ["Demo logins (email / password):", *LOGINS]
+    assert out.getvalue().splitlines() == [*LOGINS]
     assert not User.objects.exists()
 
 
@@ -304,6 +305,26 @@ def test_seed_demo_daily_close_and_charts_have_data(seeded):
     # Yesterday: 150 + 75 + 10 (Horizon's 40 is paid at maturity); today's returns are the schedule's.
     assert payouts.values["returns"][-2:] == [D("235.00"), D("0.00")]
     assert growth.total("first_deposits") == 1 and growth.total("investors") == 1  # the applicant
+
+
+def test_seed_demo_coverage_has_a_treasury_history_recorded_by_finance(seeded):
+    finance = User.objects.get(email="finance@bursar.local")
+    assert list(TreasuryBalance.objects.values_list("amount", "as_of", "recorded_by", "note")) == [
+        (D("20000.00"), moment(2, 17), finance.pk, "Bank account (demo)"),
+        (D("18000.00"), moment(15, 17), finance.pk, "Bank account (demo)"),
+    ]
+    coverage = coverage_get(today=TODAY, paid_through=days_ago(1))
+    # Platform cash: 41,300 deposited − 3,500 paid out; plus the latest treasury count.
+    assert (coverage.platform_cash, coverage.treasury_amount, coverage.has) == (
+        D("37800.00"),
+        D("20000.00"),
+        D("57800.00"),
+    )
+    assert [(horizon.days, horizon.below_threshold) for horizon in coverage.horizons] == [
+        (7, False),
+        (30, False),
+        (90, True),
+    ]
 
 
 def test_seed_demo_shows_four_eyes_waiting_for_the_finance_member(seeded, unchanged_db):

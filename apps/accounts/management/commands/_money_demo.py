@@ -1,5 +1,6 @@
 """The money part of ``seed_demo``: an active deposit address, the demo investor's approved KYC,
-about a month of history, and a withdrawal above ``FOUR_EYES_THRESHOLD`` waiting for its checker.
+about a month of history, a withdrawal above ``FOUR_EYES_THRESHOLD`` waiting for its checker, and
+the treasury balances the Finance member counted.
 
 The history is made by the real services and jobs, day by day, as the platform would have lived
 it (there is no time travel in a management command, so the services take explicit past business
@@ -34,9 +35,10 @@ from apps.kyc.models import Submission
 from apps.kyc.services import kyc_submission_approve, kyc_submission_create
 from apps.referrals.services.grants import JOB as MILESTONES_JOB
 from apps.referrals.services.grants import grant_milestones
-from apps.wallet.models import Deposit, DepositAddress, RequestStatus, Withdrawal
+from apps.wallet.models import Deposit, DepositAddress, RequestStatus, TreasuryBalance, Withdrawal
 from apps.wallet.selectors import balances_for_user
 from apps.wallet.services.deposits import deposit_address_save, deposit_approve, deposit_request_create
+from apps.wallet.services.treasury import treasury_balance_record
 from apps.wallet.services.withdrawals import withdrawal_approve, withdrawal_fee_for, withdrawal_request_create
 from workers.jobs import last_succeeded_date
 
@@ -113,6 +115,9 @@ HISTORY = tuple(
     )
 )
 HISTORY_DAYS = max(event.days_ago for event in HISTORY)
+# What the Finance member counted at the bank (days ago, amount): the coverage panel adds the latest
+# to platform cash (enough for the next 30 days' obligations, not for the next 90 days').
+TREASURY_COUNTS = ((15, "18000.00"), (2, "20000.00"))
 
 
 def deposit_address_ensure() -> None:
@@ -226,6 +231,15 @@ def _joined_backdate(*, people, today: date) -> None:
     for who, days_ago in JOINED.items():
         joined = _moment(today - timedelta(days=days_ago), 8)
         User.objects.filter(pk=people[who].pk, date_joined__gt=joined).update(date_joined=joined)
+
+
+def treasury_balances_ensure(*, finance, today: date) -> None:
+    """Two treasury balances recorded by the Finance member: a history, the latest current."""
+    if TreasuryBalance.objects.exists():
+        return
+    for days_ago, amount in TREASURY_COUNTS:
+        as_of = _moment(today - timedelta(days=days_ago), 17)
+        treasury_balance_record(amount=amount, actor=finance, as_of=as_of, note="Bank account (demo)")
 
 
 def four_eyes_withdrawal_ensure(*, staff, investor) -> Withdrawal | None:

@@ -3,11 +3,12 @@ Finance role (so four-eyes approvals can be shown), three investors, a few plans
 milestones, an active deposit address, about five weeks of money history made by the real services
 and jobs, day by day (``_money_demo``: deposits and withdrawals on their dates, plans bought on past
 business dates, returns paid, a plan matured, referral commissions, a ``JobRun`` per job and date),
-a withdrawal above the four-eyes threshold waiting for its second approval, a KYC submission
-waiting for review, and the messaging center's material (an open ticket with an attachment, a
-resolved one, a task with a proof waiting for review, a pinned announcement, canned replies). Each
-part is skipped when its rows exist: a second run writes nothing and says so. Prints the logins
-(``--logins`` prints only them: ``make run`` shows them beside the addresses)."""
+a withdrawal above the four-eyes threshold waiting for its second approval, two treasury balances
+recorded by the Finance member (the coverage panel), a KYC submission waiting for review, and the
+messaging center's material (an open ticket with an attachment, a resolved one, a task with a proof
+waiting for review, a pinned announcement, canned replies). Each part is skipped when its rows
+exist: a second run writes nothing and says so. Prints the logins (``--logins`` prints only them:
+``make run`` shows them beside the addresses)."""
 
 import io
 
@@ -119,14 +120,14 @@ class Command(BaseCommand):
         self._logins_print()
 
     def _logins_print(self) -> None:
-        self.stdout.write("Demo logins (email / password):")
-        self.stdout.write(f"  staff (superuser): {DEMO_STAFF['email']} / {DEMO_STAFF['password']}")
+        self.stdout.write("  Demo logins (email / password):")
+        self.stdout.write(f"    staff (superuser): {DEMO_STAFF['email']} / {DEMO_STAFF['password']}")
         self.stdout.write(
-            f"  staff (Finance, the second approver): {DEMO_FINANCE['email']} / {DEMO_FINANCE['password']}"
+            f"    staff (Finance, the second approver): {DEMO_FINANCE['email']} / {DEMO_FINANCE['password']}"
         )
-        self.stdout.write(f"  investor: {DEMO_INVESTOR['email']} / {DEMO_INVESTOR['password']}")
-        self.stdout.write(f"  investor referred by them: {DEMO_REFERRED['email']} / {DEMO_REFERRED['password']}")
-        self.stdout.write(f"  investor with KYC to review: {DEMO_APPLICANT['email']} / {DEMO_APPLICANT['password']}")
+        self.stdout.write(f"    investor: {DEMO_INVESTOR['email']} / {DEMO_INVESTOR['password']}")
+        self.stdout.write(f"    investor referred by them: {DEMO_REFERRED['email']} / {DEMO_REFERRED['password']}")
+        self.stdout.write(f"    investor with KYC to review: {DEMO_APPLICANT['email']} / {DEMO_APPLICANT['password']}")
 
     def _ledger_check(self) -> None:
         """Check the ledger the seed just wrote, recorded as a ``ledger_check`` run (the daily close
@@ -157,6 +158,7 @@ class Command(BaseCommand):
         )
         money_demo.history_ensure(people=people, today=today)
         money_demo.four_eyes_withdrawal_ensure(staff=people["staff"], investor=investor)
+        money_demo.treasury_balances_ensure(finance=people["finance"], today=today)
 
     def _kyc_submission(self, user) -> None:
         from apps.kyc.models import Submission
