@@ -80,13 +80,21 @@ def user_describe(user: User) -> list[str]:
     return [_("Staff") if user.is_staff else _("Investor"), user.full_name, user.username or ""]
 
 
+# unfold capitalises a description's first letter: each starts with a label, never with an email.
+
+
+def money_unbroken(amount, currency: str) -> str:
+    """``1,250.00 USD`` kept on one line (a no-break space), also where Arabic wraps it."""
+    return money(amount, currency).replace(" ", "\u00a0")
+
+
 def request_describe(request: Deposit | Withdrawal) -> list[str]:
-    return [request.user.email, money(request.amount, request.currency), request.get_status_display()]
+    return [request.get_status_display(), money_unbroken(request.amount, request.currency), request.user.email]
 
 
 def position_describe(position: Position) -> list[str]:
-    principal = money(position.principal, position.currency)
-    return [position.user.email, position.plan.name, principal, position.get_status_display()]
+    principal = money_unbroken(position.principal, position.currency)
+    return [position.get_status_display(), position.plan.name, principal, position.user.email]
 
 
 def thread_describe(thread: Thread) -> list[str]:

@@ -126,13 +126,17 @@ def test_a_number_and_its_kind_find_the_request_position_and_ticket(admin_client
     client = admin_client_for(superuser)
     deposit, withdrawal, position, thread = money["deposit"], money["withdrawal"], money["position"], money["thread"]
     assert records(client, f"deposit #{deposit.pk}") == [
-        (f"Deposit #{deposit.pk}", "grace.hopper@example.com · 250.00 USD · Pending", change_url(deposit))
+        (f"Deposit #{deposit.pk}", "Pending · 250.00\u00a0USD · grace.hopper@example.com", change_url(deposit))
     ]
     assert records(client, f"Withdrawal #{withdrawal.pk}") == [
-        (f"Withdrawal #{withdrawal.pk}", "grace.hopper@example.com · 100.00 USD · Pending", change_url(withdrawal))
+        (f"Withdrawal #{withdrawal.pk}", "Pending · 100.00\u00a0USD · grace.hopper@example.com", change_url(withdrawal))
     ]
     assert records(client, f"position {position.pk}") == [
-        (f"Position #{position.pk}", "grace.hopper@example.com · Starter · 500.00 USD · Active", change_url(position))
+        (
+            f"Position #{position.pk}",
+            "Active · Starter · 500.00\u00a0USD · grace.hopper@example.com",
+            change_url(position),
+        )
     ]
     assert records(client, f"ticket #{thread.pk}") == [
         (f"#{thread.pk} Deposit not credited", "Support ticket · grace.hopper@example.com · Open", change_url(thread))
@@ -154,7 +158,7 @@ def test_a_number_alone_finds_every_kind_with_that_id(admin_client_for, superuse
         ("same.number@example.com", "Investor · Same Number", change_url(same_number)),
         (
             f"Deposit #{number}",
-            "grace.hopper@example.com · 250.00 USD · Pending",
+            "Pending · 250.00\u00a0USD · grace.hopper@example.com",
             f"/admin/wallet/deposit/{number}/change/",
         ),
     ]
