@@ -215,6 +215,12 @@ def test_activity_timeline(history, superuser, kyc_reviewer, admin_client_for):
     reviewer = kyc_reviewer.email
     assert [row["by"] for row in rows[6:]] == ["the user", reviewer, "the user", reviewer, "the user", "system"]
     assert {row["detail"] for row in rows[:6]} == {"127.0.0.1 · /login/"}
+    assert [row["detail"] for row in rows[7:11]] == [
+        "from Pending review to Approved",
+        "from Rejected to Pending review",
+        "from Pending review to Rejected",
+        "from Not submitted to Pending review",
+    ]
     timeline = text_of(response.text, "investor-360-activity")
     assert timeline.startswith(f"Sign-in refused: locked out 127.0.0.1 · /login/ {local(rows[0]['at'])} Failed sign-in")
     assert "Signed in 127.0.0.1 · /login/" in timeline
@@ -272,6 +278,18 @@ def test_each_role_is_offered_its_actions_and_refused_the_others(history, staff,
     history.amina.refresh_from_db()
     assert history.amina.is_active
     assert not UserEvent.objects.filter(user=history.amina, kind=UserEvent.Kind.UNLOCKED).exists()
+
+
+@pytest.mark.parametrize("role", ROLES)
+def test_resending_the_verification_by_role(newcomer, staff, role, admin_client_for):
+    """Offered on an unverified investor's page to staff who may change users."""
+    client = admin_client_for(staff(role))
+    may = role in ("superuser", "operations", "support")
+    assert (f'href="{action_url(newcomer, "resend_verification")}"' in page(client, newcomer).text) == may
+    response = post_action(client, newcomer, "resend_verification")
+    assert response.status_code == (200 if may else 403)
+    sent = UserEvent.objects.filter(user=newcomer, kind=UserEvent.Kind.VERIFICATION_SENT)
+    assert [event.actor for event in sent] == ([staff(role)] if may else [])
 
 
 def test_without_the_note_permission_no_notes_and_the_note_url_is_refused(history, admin_client_for):

@@ -231,7 +231,7 @@ def _activity(data: Investor360, user: User, viewer) -> dict | None:
             "icon": EVENT_ICONS.get(event.kind, "history"),
             "title": event.get_kind_display(),
             "by": _actor(event),
-            "detail": "",
+            "detail": _event_detail(event),
             "variant": "",
             "kind": event.kind,
         }
@@ -278,6 +278,18 @@ def _actor(event: UserEvent) -> str:
     if event.actor_id == event.user_id:
         return _("the user")
     return event.actor.email
+
+
+def _event_detail(event: UserEvent) -> str:
+    """What a KYC status change went from and to (other events say it in their title)."""
+    data = event.data or {}
+    if event.kind != UserEvent.Kind.KYC_STATUS_SET or not {"from", "to"} <= set(data):
+        return ""
+    labels = dict(KycStatus.choices)
+    return _("from %(from)s to %(to)s") % {
+        "from": labels.get(data["from"], data["from"]),
+        "to": labels.get(data["to"], data["to"]),
+    }
 
 
 def _where(record) -> str:
