@@ -173,6 +173,9 @@ def test_returns_chart_per_day_and_cumulative(ledger):
     rows = re.findall(r"<tr>\s*<td data-label=\"Date\">.*?</tr>", html, flags=re.S)
     assert len(rows) == 7
     assert "March 7, 2026" in rows[0] and "500.00 USD" in rows[0] and "2,500.00 USD" in rows[0]
+    assert '<time datetime="2026-03-07">March 7, 2026</time>' in rows[0]
+    assert [bar.title for bar in drawing.bars] == [f"March {n}, 2026: 500.00 USD" for n in range(3, 8)]
+    assert "<title>March 7, 2026: 500.00 USD</title></rect>" in html
 
 
 def test_at_maturity_returns_count_on_the_maturity_date(ledger):
@@ -377,6 +380,9 @@ def test_the_dashboard_in_arabic_is_right_to_left_with_amounts_kept_left_to_righ
     # Each amount is isolated left to right (LRI … PDI), so it never reads "USD 10,550.00".
     assert text_of(html, "balance-available") == "\u206610,550.00 USD\u2069"
     assert '<figure class="returns-chart" dir="ltr" id="returns-chart">' in html
+    # The chart's days are written in Arabic too: the table's dates and the bars' titles.
+    assert '<time datetime="2026-03-07">7 مارس، 2026</time>' in html
+    assert "<title>7 مارس، 2026: \u2066500.00 USD\u2069</title>" in html
     # The periods' names in Arabic come from the catalogue's existing day counts.
     assert '<a href="?period=30d#returns" aria-current="page">30 يومًا</a>' in html
 

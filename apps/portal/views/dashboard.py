@@ -12,7 +12,7 @@ from django.utils.translation import gettext, ngettext
 from django.views.decorators.http import require_safe
 
 from apps.investments.selectors import CHART_PERIODS, chart_period_or_default
-from apps.portal.charts import returns_chart_drawing
+from apps.portal.charts import returns_chart_drawing, returns_day_texts
 from apps.wallet.selectors import investor_dashboard_for_user
 
 
@@ -31,12 +31,14 @@ def home(request: HttpRequest) -> HttpResponse:
     period = chart_period_or_default(request.GET.get("period"))
     dashboard = investor_dashboard_for_user(user=request.user, period=period)
     labels = _period_labels()
+    texts = returns_day_texts(dashboard.chart, currency=dashboard.figures.currency) if dashboard.has_invested else []
     context = {
         "dashboard": dashboard,
         "figures": dashboard.figures,
         "outlook": dashboard.figures.outlook,
         "chart": dashboard.chart,
-        "drawing": returns_chart_drawing(dashboard.chart) if dashboard.has_invested else None,
+        "drawing": returns_chart_drawing(dashboard.chart, texts=texts) if dashboard.has_invested else None,
+        "days": texts,
         "periods": list(labels.items()),
         "period": period,
         "period_label": labels[period],
