@@ -244,6 +244,28 @@ def test_notices_threads_and_notes(history, superuser, support, finance, admin_c
     )
 
 
+def test_statement_tab_with_running_balances(history, finance, admin_client_for):
+    """Available-balance postings, newest first, each with the balance it left: the last is the
+    header's available balance."""
+    html = page(admin_client_for(finance), history.amina).text
+    table = html[html.index("<table", html.rindex("dataset-posting")) :]
+    table = table[: table.index("</table>")]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table.split("<tbody", 1)[1], flags=re.S)
+    balances = [
+        " ".join(re.sub(r"<[^>]+>", " ", re.findall(r"<td[^>]*>(.*?)</td>", row, re.S)[-1]).split()) for row in rows
+    ]
+    accruals = [f"{5030 + 50 * day:,}.00 USD" for day in range(9, 0, -1)]
+    assert balances == [
+        "4,205.00 USD",
+        "4,505.00 USD",
+        "5,505.00 USD",
+        *accruals,
+        "5,030.00 USD",
+        "5,000.00 USD",
+        "10,000.00 USD",
+    ]
+
+
 # --- by role ------------------------------------------------------------------------------------------
 
 
