@@ -29,9 +29,10 @@ from dataclasses import dataclass
 
 from django.contrib import admin
 from django.contrib.admin.exceptions import NotRegistered
+from django.core.paginator import EmptyPage
 from django.db.models import Model, Q, QuerySet, Value
 from django.db.models.functions import Concat, Lower
-from django.http import HttpRequest
+from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils.text import capfirst
 from django.utils.translation import gettext as _
@@ -46,7 +47,11 @@ from apps.wallet.models import Deposit, Withdrawal
 TERM_MAX_LENGTH = 254  # the longest email; nothing searchable is longer
 ID_MAX = 2**63 - 1  # the largest 64-bit primary key
 USERS_SHOWN = 10
+PAGES_MAX = 100  # unfold lists 100 results a page; no search has that many pages
 SEPARATOR = " · "
+# Each part of a description is a bidi isolate (FSI ... PDI): an Arabic page keeps "1,250.00 USD"
+# and an email whole and in order (unfold escapes the text, so no <bdi>).
+ISOLATE = "\u2068{}\u2069"
 
 # "1042", "#1042", "deposit 1042", "Deposit #1042": an optional kind word (then a space or "#"),
 # then a number ("user12" is a username, not user 12). Any script's digits: "١٠٤٢" is 1042.
@@ -109,6 +114,19 @@ NUMBERED = (
     Numbered(Thread, ("ticket", "tickets", "thread", "threads"), "support_agent", ("investor",), str, thread_describe),
 )
 USER_KIND = NUMBERED[0]
+
+
+def admin_search_page(request: HttpRequest) -> HttpResponse:
+    """``admin/search/`` (``config/urls.py``, ahead of the admin's own): unfold's search page, which
+    fails with a 500 when ``page`` is no page of the results (``page=abc``, ``0``, past the last);
+    here that is an empty answer, as unfold gives for an empty term."""
+    page = request.GET.get("page", "1")
+    if not (page.isascii() and page.isdigit() and 1 <= int(page) <= PAGES_MAX):
+        return HttpResponse()
+    try:
+        return admin.site.search(request)
+    except EmptyPage:
+        return HttpResponse()
 
 
 def admin_search_callback(request: HttpRequest, search_term: str) -> list[SearchResult]:
@@ -210,7 +228,7 @@ def search_result(kind: Numbered, obj: Model) -> SearchResult:
     meta = obj._meta
     return SearchResult(
         title=kind.title(obj),
-        description=SEPARATOR.join(part for part in kind.describe(obj) if part),
+        description=SEPARATOR.join(ISOLATE.format(part) for part in kind.describe(obj) if part),
         link=reverse(f"admin:{meta.app_label}_{meta.model_name}_change", args=(obj.pk,)),
         icon=kind.icon,
     )

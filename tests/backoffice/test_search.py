@@ -57,6 +57,11 @@ def records(client, term: str) -> list[tuple[str, str, str]]:
     return [result for result in search(client, term) if result[2].endswith("/change/")]
 
 
+def described(*parts: str) -> str:
+    """A result's description: its parts, each a bidi isolate, between middle dots."""
+    return " · ".join(f"\u2068{part}\u2069" for part in parts)
+
+
 def callback(user, term: str):
     request = RequestFactory().get(SEARCH)
     request.user = user
@@ -89,7 +94,7 @@ def money(superuser, grace):
 
 def test_an_email_finds_its_user_linking_to_the_change_page(admin_client_for, superuser, grace):
     client = admin_client_for(superuser)
-    expected = [("grace.hopper@example.com", "Investor · Grace Hopper · amazing_grace", change_url(grace))]
+    expected = [("grace.hopper@example.com", described("Investor", "Grace Hopper", "amazing_grace"), change_url(grace))]
     assert records(client, "grace.hopper@example.com") == expected
     assert records(client, "Grace.Hopper@EXAMPLE.com") == expected
     assert client.get(change_url(grace)).status_code == 200
@@ -118,7 +123,7 @@ def test_users_are_listed_by_email_and_at_most_users_shown(admin_client_for, sup
 def test_a_staff_user_is_described_as_staff(admin_client_for, superuser):
     member = StaffFactory(email="desk@bursar.example", first_name="Desk", last_name="Person")
     assert records(admin_client_for(superuser), "desk@") == [
-        ("desk@bursar.example", "Staff · Desk Person", change_url(member))
+        ("desk@bursar.example", described("Staff", "Desk Person"), change_url(member))
     ]
 
 
@@ -126,20 +131,32 @@ def test_a_number_and_its_kind_find_the_request_position_and_ticket(admin_client
     client = admin_client_for(superuser)
     deposit, withdrawal, position, thread = money["deposit"], money["withdrawal"], money["position"], money["thread"]
     assert records(client, f"deposit #{deposit.pk}") == [
-        (f"Deposit #{deposit.pk}", "Pending · 250.00\u00a0USD · grace.hopper@example.com", change_url(deposit))
+        (
+            f"Deposit #{deposit.pk}",
+            described("Pending", "250.00\u00a0USD", "grace.hopper@example.com"),
+            change_url(deposit),
+        )
     ]
     assert records(client, f"Withdrawal #{withdrawal.pk}") == [
-        (f"Withdrawal #{withdrawal.pk}", "Pending · 100.00\u00a0USD · grace.hopper@example.com", change_url(withdrawal))
+        (
+            f"Withdrawal #{withdrawal.pk}",
+            described("Pending", "100.00\u00a0USD", "grace.hopper@example.com"),
+            change_url(withdrawal),
+        )
     ]
     assert records(client, f"position {position.pk}") == [
         (
             f"Position #{position.pk}",
-            "Active · Starter · 500.00\u00a0USD · grace.hopper@example.com",
+            described("Active", "Starter", "500.00\u00a0USD", "grace.hopper@example.com"),
             change_url(position),
         )
     ]
     assert records(client, f"ticket #{thread.pk}") == [
-        (f"#{thread.pk} Deposit not credited", "Support ticket · grace.hopper@example.com · Open", change_url(thread))
+        (
+            f"#{thread.pk} Deposit not credited",
+            described("Support ticket", "grace.hopper@example.com", "Open"),
+            change_url(thread),
+        )
     ]
     for kind in ("deposit", "withdrawal", "position", "ticket"):
         number = money["thread" if kind == "ticket" else kind].pk
@@ -155,10 +172,10 @@ def test_a_number_alone_finds_every_kind_with_that_id(admin_client_for, superuse
     assert number not in (position.pk, thread.pk)
     client = admin_client_for(superuser)
     expected = [
-        ("same.number@example.com", "Investor · Same Number", change_url(same_number)),
+        ("same.number@example.com", described("Investor", "Same Number"), change_url(same_number)),
         (
             f"Deposit #{number}",
-            "Pending · 250.00\u00a0USD · grace.hopper@example.com",
+            described("Pending", "250.00\u00a0USD", "grace.hopper@example.com"),
             f"/admin/wallet/deposit/{number}/change/",
         ),
     ]
@@ -360,3 +377,21 @@ def test_the_prefix_range_ends_after_every_string_with_that_prefix():
     assert prefix_successor("a@") == "aA"
     assert prefix_successor("x\ud7ff") == "x\ue000"  # surrogates are not text: skipped
     assert prefix_successor("x\U0010ffff") is None  # nothing comes after: no upper bound
+
+
+@pytest.mark.parametrize("page", ["abc", "0", "-1", "1.5", "99", "١", "9" * 30, ""])
+def test_a_page_that_is_no_page_of_the_results_is_an_empty_answer(admin_client_for, superuser, grace, page):
+    response = admin_client_for(superuser).get(SEARCH, {"s": "grace", "extended": "1", "page": page})
+    assert response.status_code == 200
+    assert response.content == b""
+
+
+def test_the_first_page_is_the_results(admin_client_for, superuser, grace):
+    response = admin_client_for(superuser).get(SEARCH, {"s": "grace", "extended": "1", "page": "1"})
+    assert [item.title for item in response.context["results"]] == ["grace.hopper@example.com"]
+
+
+def test_the_search_page_is_for_signed_in_staff_only(client, grace):
+    response = client.get(SEARCH, {"s": "grace", "extended": "1"})
+    assert response.status_code == 302
+    assert response["Location"].startswith(reverse("admin:login"))
