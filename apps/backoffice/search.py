@@ -85,14 +85,12 @@ def user_describe(user: User) -> list[str]:
     return [_("Staff") if user.is_staff else _("Investor"), user.full_name, user.username or ""]
 
 
-# unfold capitalises a description's first letter: each starts with a label, never with an email.
-
-
 def money_unbroken(amount, currency: str) -> str:
     """``1,250.00 USD`` kept on one line (a no-break space), also where Arabic wraps it."""
     return money(amount, currency).replace(" ", "\u00a0")
 
 
+# unfold capitalises a description's first letter: each starts with a label, never with an email.
 def request_describe(request: Deposit | Withdrawal) -> list[str]:
     return [request.get_status_display(), money_unbroken(request.amount, request.currency), request.user.email]
 
