@@ -111,6 +111,7 @@ def test_the_ledger_export_calendar_works_without_console_errors(live_server, br
     context, page, errors = sign_in(browser, live_server, "root@bursar.example")
     page.goto(f"{live_server.url}/admin/wallet/entry/export/")
     page.wait_for_load_state("networkidle")
+    assert errors == []  # was: "quickElement is not defined" (DateTimeShortcuts.js without core.js)
     page.click("#calendarlink0")  # the calendar icon of "From business date"
     calendar = page.locator("#calendarbox0")
     assert calendar.is_visible()

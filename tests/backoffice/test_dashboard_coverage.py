@@ -233,3 +233,11 @@ def test_empty_queues_say_nothing_waits(superuser, admin_client_for):
 )
 def test_age_text_gives_the_largest_whole_unit(age, text):
     assert age_text(age) == text
+
+
+def test_the_investment_cards_keep_a_space_between_their_amounts(history, finance, admin_client_for):
+    """Seen before: "returns 80.50 USDprincipal 0.00 USD"."""
+    with at(TODAY):
+        html = admin_client_for(finance).get("/admin/").text
+    due = re.search(r'id="due-30">(.*?)</div>\s*</div>', html, re.S).group(1)
+    assert text_of(due) == "event_upcoming Due in the next 30 days 317.50 USD returns 117.50 USD · principal 200.00 USD"
