@@ -1,7 +1,7 @@
-"""A purchase and a deposit credit dated back to an earlier business date (what ``seed_demo``
-builds its history with; no interface passes a date): every entry carries that date, the jobs
-catch up from it, and a date in the future or before returns already accrued is refused without
-changing anything."""
+"""A purchase, a deposit credit and a withdrawal (hold and payout) dated back to an earlier
+business date (what ``seed_demo`` builds its history with; no interface passes a date): every
+entry carries that date, the jobs catch up from it, and a date in the future or before returns
+already accrued is refused without changing anything."""
 
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -14,11 +14,12 @@ from apps.common.errors import ApplicationError
 from apps.investments.services.accrual import accrue_returns
 from apps.investments.services.positions import investment_open
 from apps.referrals.models import Commission
-from apps.wallet.models import Deposit, Entry
+from apps.wallet.models import Deposit, Entry, Withdrawal
 from apps.wallet.services.deposits import deposit_approve, deposit_request_create
+from apps.wallet.services.withdrawals import withdrawal_approve, withdrawal_request_create
 from tests.factories import UserFactory
 from tests.investments.helpers import make_plan
-from tests.wallet.helpers import assert_ledger_ok, balances, fund
+from tests.wallet.helpers import assert_ledger_ok, balances, fund, kyc_approve
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -133,3 +134,40 @@ def test_a_deposit_is_never_credited_on_a_future_date(staff, unchanged_db):
     assert refused.value.code == "future_date"
     assert Deposit.objects.get().status == "pending"
     assert not Entry.objects.filter(kind="deposit", natural_key=f"deposit:{deposit.pk}").exists()
+
+
+def test_a_withdrawal_held_and_paid_on_earlier_business_dates(staff):
+    investor = UserFactory()
+    fund(investor, "1000.00", approver=staff)
+    kyc_approve(investor)
+    requested, paid = TODAY - timedelta(days=10), TODAY - timedelta(days=9)
+
+    withdrawal = withdrawal_request_create(
+        user=investor, amount="400.00", address="TBackdated01", business_date=requested
+    )
+    assert balances(investor) == (D("600.00"), D("400.00"), D("0.00"))
+    withdrawal_approve(withdrawal_id=withdrawal.pk, actor=staff, payout_hash="0xback", business_date=paid)
+
+    withdrawal.refresh_from_db()
+    dates = dict(Entry.objects.filter(natural_key__startswith="withdrawal").values_list("kind", "business_date"))
+    assert withdrawal.status == "approved"
+    assert sorted(dates.values()) == [requested, paid]
+    assert balances(investor) == (D("600.00"), D("0.00"), D("0.00"))
+    assert_ledger_ok()
+
+
+def test_a_withdrawal_is_never_dated_in_the_future(staff, unchanged_db):
+    investor = UserFactory()
+    fund(investor, "1000.00", approver=staff)
+    kyc_approve(investor)
+    pending = withdrawal_request_create(user=investor, amount="100.00", address="TBackdated02")
+    tomorrow = TODAY + timedelta(days=1)
+
+    with unchanged_db():
+        with pytest.raises(ApplicationError) as request_refused:
+            withdrawal_request_create(user=investor, amount="100.00", address="TBackdated02", business_date=tomorrow)
+        with pytest.raises(ApplicationError) as payout_refused:
+            withdrawal_approve(withdrawal_id=pending.pk, actor=staff, payout_hash="0xf", business_date=tomorrow)
+
+    assert (request_refused.value.code, payout_refused.value.code) == ("future_date", "future_date")
+    assert Withdrawal.objects.get().status == "pending"
