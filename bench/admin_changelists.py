@@ -14,7 +14,11 @@ with that SQL swapped for the obvious reads (balances summed from the postings i
 cached account balances, one query per day and series for the charts).
 
     .venv/bin/python bench/admin_changelists.py [--postings 5000000] [--users 100000]
-        [--deposits 200000] [--withdrawals 50000] [--runs 5] [--keep]
+        [--deposits 200000] [--withdrawals 50000] [--runs 5] [--keep] [--reuse] [--only-dashboard]
+
+``--keep`` leaves the database behind; ``--reuse`` runs on that kept database instead of generating
+it again (pending migrations are applied, so a new index is measured), and ``--only-dashboard``
+times the dashboard probe alone.
 """
 
 import argparse
@@ -73,6 +77,22 @@ EXPORT_ROWS = (
     " JOIN wallet_account a ON a.id = p.account_id LEFT JOIN accounts_user u ON u.id = a.owner_id"
     f" WHERE e.business_date BETWEEN '{EXPORT_FROM}' AND '{EXPORT_TO}' ORDER BY p.id"
 )
+
+
+def django_setup_on_kept_database(name: str) -> None:
+    """Set Django up on the database a ``--keep`` run left, and apply any migration added since."""
+    from bench.common import DEFAULT_SERVER
+
+    server = os.environ.get("BENCH_POSTGRES", DEFAULT_SERVER).rstrip("/")
+    os.environ["DATABASE_URL"] = f"{server}/{name}"
+    os.environ["DJANGO_SETTINGS_MODULE"] = "config.settings.dev"
+    os.environ.setdefault("DJANGO_LOG_LEVEL", "WARNING")
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
 
 
 def count(table_name: str, where: str = "") -> str:
@@ -406,7 +426,15 @@ def main() -> None:
     parser.add_argument("--withdrawals", type=int, default=50_000, help="withdrawal requests")
     parser.add_argument("--runs", type=int, default=5, help="timed runs per page (median), after one warm-up")
     parser.add_argument("--keep", action="store_true", help="keep the benchmark database afterwards")
+    parser.add_argument(
+        "--reuse",
+        action="store_true",
+        help="run on the database a --keep run left (migrated, not regenerated; kept afterwards)",
+    )
+    parser.add_argument("--only-dashboard", action="store_true", help="time the dashboard probe alone")
     args = parser.parse_args()
+    if args.reuse:
+        args.keep = True
 
     os.environ["DJANGO_DEBUG"] = "false"  # timing as in production: no query log, cached templates
     # DEBUG off needs collected static files (a manifest): collect them into a throw-away var dir.
@@ -418,40 +446,49 @@ def main() -> None:
         f"load average {os.getloadavg()[0]:.2f} at start)"
     )
     started = time.perf_counter()
-    with step("migrating a fresh database"):
-        django_setup_on_fresh_database(DB_NAME)
+    if args.reuse:
+        with step(f"migrating the kept database {DB_NAME}"):
+            django_setup_on_kept_database(DB_NAME)
+    else:
+        with step("migrating a fresh database"):
+            django_setup_on_fresh_database(DB_NAME)
     try:
         with step("collecting static files"):
             from django.core.management import call_command
 
             call_command("collectstatic", interactive=False, verbosity=0)
-        with step("generating the ledger"):
-            ledger_generate(postings=args.postings, users=args.users, kinds=REALISTIC_MIX)
-        with step("generating deposits and withdrawals"):
-            requests_generate(deposits=args.deposits, withdrawals=args.withdrawals)
         from django.test import Client
 
         from apps.accounts.models import User
         from apps.wallet.models import Account, DepositAddress
 
-        DepositAddress.objects.bulk_create(
-            DepositAddress(network=network, address=f"{network}-bench-address-{n}", label=f"wallet {n}")
-            for n in range(1, 3)
-            for network in ("TRC20", "ERC20", "BTC")
-        )
-        staff = User.objects.create_superuser(email="bench-admin@example.com", password=None)
+        if not args.reuse:
+            with step("generating the ledger"):
+                ledger_generate(postings=args.postings, users=args.users, kinds=REALISTIC_MIX)
+            with step("generating deposits and withdrawals"):
+                requests_generate(deposits=args.deposits, withdrawals=args.withdrawals)
+            DepositAddress.objects.bulk_create(
+                DepositAddress(network=network, address=f"{network}-bench-address-{n}", label=f"wallet {n}")
+                for n in range(1, 3)
+                for network in ("TRC20", "ERC20", "BTC")
+            )
+            User.objects.create_superuser(email="bench-admin@example.com", password=None)
+        staff = User.objects.get(email="bench-admin@example.com")
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(staff)
         account_id = Account.objects.filter(owner__email="bench1@example.com").values_list("pk", flat=True).get()
 
         results, count_cache = [], {}
-        for page in pages(account_id=account_id):
-            with step(page.label):
-                results.append(measure(client, page, args.runs, count_cache))
+        if not args.only_dashboard:
+            for page in pages(account_id=account_id):
+                with step(page.label):
+                    results.append(measure(client, page, args.runs, count_cache))
         with step(dashboard_page().label):
             results.append(measure_dashboard(client, args.runs))
-        with step("naive export (model instances, CSV in memory)"):
-            naive_export = naive_export_ms(max(1, args.runs // 2))
+        naive_export = 0.0
+        if not args.only_dashboard:
+            with step("naive export (model instances, CSV in memory)"):
+                naive_export = naive_export_ms(max(1, args.runs // 2))
         report(results, naive_export, postings=args.postings)
     finally:
         if not args.keep:
@@ -508,6 +545,8 @@ def report(results: list[Result], naive_export: float, *, postings: int) -> None
     for label, sql, n in repeated:
         print(f"  query run once per row on {label} ({n}×): {sql[:140]}")
     main_pages = [r for r in results if not r.page.probe and not r.page.stream]
+    if not main_pages:  # --only-dashboard
+        return
     print(
         f"\nP3 over {postings:,} postings: pages ≤ {TARGET_MS} ms: "
         f"{'yes' if all(r.project_ms <= TARGET_MS for r in main_pages) else 'NO'}; "

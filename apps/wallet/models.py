@@ -222,9 +222,23 @@ class Deposit(models.Model):
         verbose_name_plural = _("deposits")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["status", "-created_at"], name="wallet_deposit_status_time"),
+            # Covering (amount): the pending queue's count, total and oldest read the index alone.
+            models.Index(fields=["status", "-created_at"], include=["amount"], name="wallet_deposit_status_time"),
             models.Index(fields=["user", "-created_at"], name="wallet_deposit_user_time"),
             queue_index("wallet_deposit_queue"),
+            # The staff dashboard's charts: deposits credited per day, and each investor's first
+            # (``first_deposits_by_day``). Approved rows only: one index insert on approval.
+            models.Index(
+                fields=["reviewed_at"],
+                include=["user", "id", "amount"],
+                condition=Q(status=RequestStatus.APPROVED),
+                name="wallet_deposit_credited",
+            ),
+            models.Index(
+                fields=["user", "reviewed_at", "id"],
+                condition=Q(status=RequestStatus.APPROVED),
+                name="wallet_deposit_user_credited",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_deposit_amount_positive"),
@@ -273,9 +287,17 @@ class Withdrawal(models.Model):
         verbose_name_plural = _("withdrawals")
         ordering = ["-created_at", "-id"]
         indexes = [
-            models.Index(fields=["status", "-created_at"], name="wallet_withdrawal_status_time"),
+            # Covering (amount): the pending queue's count, total and oldest read the index alone.
+            models.Index(fields=["status", "-created_at"], include=["amount"], name="wallet_withdrawal_status_time"),
             models.Index(fields=["user", "-created_at"], name="wallet_withdrawal_user_time"),
             queue_index("wallet_withdrawal_queue"),
+            # The staff dashboard's chart of withdrawals paid per day (approved rows only).
+            models.Index(
+                fields=["reviewed_at"],
+                include=["amount"],
+                condition=Q(status=RequestStatus.APPROVED),
+                name="wallet_withdrawal_paid",
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="wallet_withdrawal_amount_positive"),
