@@ -95,6 +95,16 @@ def django_setup_on_kept_database(name: str) -> None:
     call_command("migrate", verbosity=0)
 
 
+def analyze_all() -> None:
+    """Statistics for every table, as a running database has them: the generators analyze what
+    they fill, and a table never analyzed (say an empty ``investments_accrual``) is planned as ten
+    pages of rows, which can buy a parallel plan (worker start-up: ~10 ms) to read nothing."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")
+
+
 def count(table_name: str, where: str = "") -> str:
     return f"SELECT COUNT(*) FROM {table_name} {where}".strip()
 
@@ -473,6 +483,8 @@ def main() -> None:
                 for network in ("TRC20", "ERC20", "BTC")
             )
             User.objects.create_superuser(email="bench-admin@example.com", password=None)
+            with step("analyzing the other tables"):
+                analyze_all()
         staff = User.objects.get(email="bench-admin@example.com")
         client = Client(HTTP_HOST="127.0.0.1")
         client.force_login(staff)
