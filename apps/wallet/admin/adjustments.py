@@ -5,7 +5,6 @@ adjustments are never edited or deleted."""
 
 from django.conf import settings
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -24,6 +23,7 @@ from apps.wallet.admin.base import (
     QUEUE_ORDERING,
     STATUS_LABELS,
     ReviewActionsMixin,
+    ServiceAddFormMixin,
     counted,
     money,
     money_cell,
@@ -46,7 +46,7 @@ MAX_ID = 2**63 - 1  # the largest primary key the database takes
 
 
 @admin.register(Adjustment)
-class AdjustmentAdmin(ReviewActionsMixin, ModelAdmin):
+class AdjustmentAdmin(ServiceAddFormMixin, ReviewActionsMixin, ModelAdmin):
     form = AdjustmentCreateForm
     list_display = (
         "id",
@@ -167,26 +167,6 @@ class AdjustmentAdmin(ReviewActionsMixin, ModelAdmin):
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:wallet_adjustment_change", args=(adjustment.pk,)))
-
-    def _add_page(self, request: HttpRequest, form, form_url: str, extra_context) -> TemplateResponse:
-        """The add page again, with the posted values and their errors."""
-        admin_form = helpers.AdminForm(form, list(self.get_fieldsets(request, None)), {}, (), model_admin=self)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Add %s") % self.opts.verbose_name,
-            "subtitle": None,
-            "adminform": admin_form,
-            "object_id": None,
-            "original": None,
-            "is_popup": False,
-            "to_field": None,
-            "media": self.media + admin_form.media,
-            "inline_admin_formsets": [],
-            "errors": helpers.AdminErrorList(form, []),
-            "preserved_filters": self.get_preserved_filters(request),
-            **(extra_context or {}),
-        }
-        return self.render_change_form(request, context, add=True, change=False, obj=None, form_url=form_url)
 
     # --- columns ----------------------------------------------------------------------------------
 

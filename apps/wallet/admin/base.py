@@ -176,3 +176,28 @@ class ReadOnlyAdminMixin:
 
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         return False
+
+
+class ServiceAddFormMixin:
+    """For an admin whose add form is saved by a service (never ``form.save``): ``_add_page``
+    shows the add page again with the posted values and the errors the form or the service gave."""
+
+    def _add_page(self, request: HttpRequest, form, form_url: str, extra_context) -> TemplateResponse:
+        """The add page again, with the posted values and their errors."""
+        admin_form = helpers.AdminForm(form, list(self.get_fieldsets(request, None)), {}, (), model_admin=self)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": _("Add %s") % self.opts.verbose_name,
+            "subtitle": None,
+            "adminform": admin_form,
+            "object_id": None,
+            "original": None,
+            "is_popup": False,
+            "to_field": None,
+            "media": self.media + admin_form.media,
+            "inline_admin_formsets": [],
+            "errors": helpers.AdminErrorList(form, []),
+            "preserved_filters": self.get_preserved_filters(request),
+            **(extra_context or {}),
+        }
+        return self.render_change_form(request, context, add=True, change=False, obj=None, form_url=form_url)

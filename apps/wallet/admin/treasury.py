@@ -7,10 +7,8 @@ from decimal import Decimal
 
 from django import forms
 from django.contrib import admin, messages
-from django.contrib.admin import helpers
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponseRedirect
-from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
@@ -20,7 +18,7 @@ from unfold.decorators import display
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminSplitDateTimeWidget, UnfoldAdminTextInputWidget
 
 from apps.common.errors import ApplicationError
-from apps.wallet.admin.base import money_cell, short_date
+from apps.wallet.admin.base import ServiceAddFormMixin, money_cell, short_date
 from apps.wallet.models import TreasuryBalance
 from apps.wallet.selectors import treasury_balance_history
 from apps.wallet.services.treasury import treasury_balance_record
@@ -52,7 +50,7 @@ class TreasuryBalanceForm(forms.ModelForm):
 
 
 @admin.register(TreasuryBalance)
-class TreasuryBalanceAdmin(ModelAdmin):
+class TreasuryBalanceAdmin(ServiceAddFormMixin, ModelAdmin):
     form = TreasuryBalanceForm
     list_display = ("id", "display_as_of", "display_amount", "display_current", "note", "display_recorded")
     list_display_links = ("id",)
@@ -114,26 +112,6 @@ class TreasuryBalanceAdmin(ModelAdmin):
             messages.SUCCESS,
         )
         return HttpResponseRedirect(reverse("admin:wallet_treasurybalance_changelist"))
-
-    def _add_page(self, request: HttpRequest, form, form_url: str, extra_context) -> TemplateResponse:
-        """The add page again, with the posted values and their errors."""
-        admin_form = helpers.AdminForm(form, list(self.get_fieldsets(request, None)), {}, (), model_admin=self)
-        context = {
-            **self.admin_site.each_context(request),
-            "title": _("Add %s") % self.opts.verbose_name,
-            "subtitle": None,
-            "adminform": admin_form,
-            "object_id": None,
-            "original": None,
-            "is_popup": False,
-            "to_field": None,
-            "media": self.media + admin_form.media,
-            "inline_admin_formsets": [],
-            "errors": helpers.AdminErrorList(form, []),
-            "preserved_filters": self.get_preserved_filters(request),
-            **(extra_context or {}),
-        }
-        return self.render_change_form(request, context, add=True, change=False, obj=None, form_url=form_url)
 
     # --- columns ----------------------------------------------------------------------------------
 
