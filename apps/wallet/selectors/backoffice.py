@@ -38,24 +38,26 @@ def adjustment_pending_count() -> int:
 
 
 @dataclass(frozen=True)
-class PendingSummary:
+class RequestTotals:
+    """Requests of one kind in one status: how many and their sum (fees apart)."""
+
     count: int
     total: Decimal
 
 
-def _pending_summary(model) -> PendingSummary:
-    row = model.objects.filter(status=RequestStatus.PENDING).aggregate(count=Count("id"), total=Sum("amount"))
-    return PendingSummary(count=row["count"], total=row["total"] or ZERO)
+def _totals(model, status: str) -> RequestTotals:
+    row = model.objects.filter(status=status).aggregate(count=Count("id"), total=Sum("amount"))
+    return RequestTotals(count=row["count"], total=row["total"] or ZERO)
 
 
-def deposit_pending_summary() -> PendingSummary:
+def deposit_pending_summary() -> RequestTotals:
     """Pending deposits: how many and how much they would credit (one query)."""
-    return _pending_summary(Deposit)
+    return _totals(Deposit, RequestStatus.PENDING)
 
 
-def withdrawal_pending_summary() -> PendingSummary:
+def withdrawal_pending_summary() -> RequestTotals:
     """Pending withdrawals: how many and how much they would pay out, fees apart (one query)."""
-    return _pending_summary(Withdrawal)
+    return _totals(Withdrawal, RequestStatus.PENDING)
 
 
 def platform_cash_position() -> Decimal:
@@ -132,25 +134,14 @@ def withdrawal_queue_summary() -> QueueSummary:
     return _queue_summary(Withdrawal)
 
 
-@dataclass(frozen=True)
-class RequestTotals:
-    """Approved requests of one kind over all time: how many and their sum (fees apart)."""
-
-    count: int
-    total: Decimal
-
-
-def _approved_totals(model) -> RequestTotals:
-    row = model.objects.filter(status=RequestStatus.APPROVED).aggregate(count=Count("id"), total=Sum("amount"))
-    return RequestTotals(count=row["count"], total=row["total"] or ZERO)
-
-
 def deposit_approved_totals() -> RequestTotals:
-    return _approved_totals(Deposit)
+    """Approved deposits over all time: how many and what they credited (one query)."""
+    return _totals(Deposit, RequestStatus.APPROVED)
 
 
 def withdrawal_approved_totals() -> RequestTotals:
-    return _approved_totals(Withdrawal)
+    """Paid-out withdrawals over all time: how many and what they sent, fees apart (one query)."""
+    return _totals(Withdrawal, RequestStatus.APPROVED)
 
 
 @dataclass(frozen=True)
