@@ -50,16 +50,6 @@ def _totals(model, status: str) -> RequestTotals:
     return RequestTotals(count=row["count"], total=row["total"] or ZERO)
 
 
-def deposit_pending_summary() -> RequestTotals:
-    """Pending deposits: how many and how much they would credit (one query)."""
-    return _totals(Deposit, RequestStatus.PENDING)
-
-
-def withdrawal_pending_summary() -> RequestTotals:
-    """Pending withdrawals: how many and how much they would pay out, fees apart (one query)."""
-    return _totals(Withdrawal, RequestStatus.PENDING)
-
-
 def platform_cash_position() -> Decimal:
     """The cash the platform holds for its investors: deposits received minus payouts sent. The
     platform cash account is the other leg of both, so its (negative) balance is this, negated."""
