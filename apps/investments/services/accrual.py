@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.conf import settings
 from django.db import connection, transaction
+from django.utils import timezone
 
 from apps.common.errors import ApplicationError
 from apps.investments.models import Accrual, PayoutSchedule, Position, PositionStatus
@@ -165,7 +166,7 @@ WHERE p.id BETWEEN %(low)s AND %(high)s AND p.status = 'active'
 
 _PG_ACCOUNTS = """
 INSERT INTO wallet_account (owner_id, kind, currency, balance, created_at)
-SELECT DISTINCT user_id, 'available', %(currency)s, 0, now() FROM accrual_due
+SELECT DISTINCT user_id, 'available', %(currency)s, 0, %(now)s FROM accrual_due
 WHERE payout_schedule = 'daily' AND amount > 0
 ON CONFLICT (owner_id, kind, currency) WHERE owner_id IS NOT NULL DO NOTHING
 """
@@ -186,7 +187,7 @@ ON COMMIT DROP
 _PG_ENTRIES = """
 WITH inserted AS (
     INSERT INTO wallet_entry (kind, natural_key, business_date, currency, memo, created_at)
-    SELECT 'return', 'accrual:' || position_id || ':' || %(day_text)s, %(day)s::date, %(currency)s, '', now()
+    SELECT 'return', 'accrual:' || position_id || ':' || %(day_text)s, %(day)s::date, %(currency)s, '', %(now)s
     FROM accrual_due WHERE payout_schedule = 'daily' AND amount > 0
     ORDER BY position_id
     RETURNING id, natural_key
@@ -264,6 +265,9 @@ def _chunk_postgresql(*, day: date, low: int, high: int) -> ChunkResult:
         "high": high,
         "currency": settings.PLATFORM_CURRENCY,
         "expense": platform_account(AccountKind.RETURN_EXPENSE).pk,
+        # The application's clock, as every other row's created_at (the ORM's default), not the
+        # database's now(): one clock for all timestamps, so the statement's order is the order.
+        "now": timezone.now(),
     }
     with connection.cursor() as cursor:
         for statement in PG_CHUNK_STATEMENTS:
