@@ -1,13 +1,16 @@
 """Building blocks for API serializers: strict input (unknown keys refused, text that really is
 text), money as a 2-decimal string, and the documented error body."""
 
+import re
 from collections.abc import Mapping
-from decimal import Decimal
 
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiSerializerFieldExtension
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from apps.common.api.parsers import JsonNumber
 from apps.common.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 
@@ -28,10 +31,36 @@ class StrictEmailField(_TextOnlyMixin, serializers.EmailField):
     default_error_messages = {"invalid": _("Enter a valid email address.")}
 
 
-class MoneyField(serializers.DecimalField):
-    """Money: a string with 2 decimals out; a string (or an integer) in, never a float."""
+class ExactDecimalInputMixin:
+    """A decimal in a request: a string of ASCII digits with one optional decimal point (and an
+    optional leading minus, which the service refuses where it makes no sense), a JSON integer, or
+    a JSON number read exactly from its text (``JsonNumber``). One reading for every form: the
+    text of a JSON number goes through the same pattern as a string, so ``99.99`` and ``"99.99"``
+    are one amount and ``99.999``, ``1e2`` or ``"1e2"`` are refused alike. Booleans are refused,
+    and so are binary floats (only Python code can pass one; the JSON parser never makes them)."""
 
-    default_error_messages = {"float": _('Send amounts as a string, e.g. "100.00".')}
+    plain_decimal = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
+
+    def to_internal_value(self, data):
+        if isinstance(data, float):
+            self.fail("float")  # only Python code can pass one: our JSON parser never makes floats
+        if isinstance(data, JsonNumber):
+            data = data.text
+        if isinstance(data, str) and not self.plain_decimal.fullmatch(data.strip()):
+            self.fail("format")
+        if not isinstance(data, str | int) or isinstance(data, bool):
+            self.fail("format")
+        return super().to_internal_value(data)
+
+
+class MoneyField(ExactDecimalInputMixin, serializers.DecimalField):
+    """Money: a string with 2 decimals out; in, a string, a JSON integer or a JSON number, each
+    read exactly (at most 2 decimals)."""
+
+    default_error_messages = {
+        "float": _("A binary float is not an exact amount."),
+        "format": _('Send the amount as a number or a string such as "100.00" (digits, at most 2 decimals).'),
+    }
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", MONEY_MAX_DIGITS)
@@ -39,10 +68,15 @@ class MoneyField(serializers.DecimalField):
         kwargs["coerce_to_string"] = True
         super().__init__(**kwargs)
 
-    def to_internal_value(self, data) -> Decimal:
-        if isinstance(data, float | bool):
-            self.fail("float")
-        return super().to_internal_value(data)
+
+class AmountField(MoneyField):
+    """An amount in a request (see ``ExactDecimalInputMixin``)."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text", 'A string such as "100.00", or a JSON number (read exactly); at most 2 decimals.'
+        )
+        super().__init__(**kwargs)
 
 
 class StrictSerializer(serializers.Serializer):
@@ -62,6 +96,16 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+def alias(attrs: dict, name: str, *others: str):
+    """A field sent under its name or under the original client's names for it (``admin_note``
+    as ``note`` or ``reason``): the names are removed from ``attrs`` and the one value returned.
+    Sent under two names with different values is a 400 on ``name``; nothing is widened."""
+    present = [value for value in (attrs.pop(key, None) for key in (name, *others)) if value not in (None, "")]
+    if any(value != present[0] for value in present[1:]):
+        raise serializers.ValidationError({name: [gettext("Sent twice with different values.")]})
+    return present[0] if present else None
+
+
 class ErrorSerializer(serializers.Serializer):
     """An error: `detail` and a stable `code`. A business error about one field also carries that
     field's key (`{"detail": "…", "code": "…", "email": ["…"]}`); plain validation errors are a
@@ -69,3 +113,24 @@ class ErrorSerializer(serializers.Serializer):
 
     detail = serializers.CharField(required=False)
     code = serializers.CharField(required=False)
+
+
+class _ExactDecimalSchema(OpenApiSerializerFieldExtension):
+    """In a request, a money or rate field is a decimal string (at least one digit) or a JSON
+    number; in a response, always the string."""
+
+    target_class = ExactDecimalInputMixin
+    match_subclasses = True
+
+    def map_serializer_field(self, auto_schema, direction):
+        schema = auto_schema._map_serializer_field(self.target, direction, bypass_extensions=True)
+        places = self.target.decimal_places
+        whole = self.target.max_digits - places
+        schema["pattern"] = rf"^-?[0-9]{{1,{whole}}}(\.[0-9]{{1,{places}}})?$"
+        if direction != "request":
+            return schema
+        number = {"type": "number", "description": f"Read exactly from its text; at most {places} decimals."}
+        return {
+            "oneOf": [schema, number],
+            **({"description": schema["description"]} if "description" in schema else {}),
+        }

@@ -1,16 +1,15 @@
 """Input and output shapes of the investments API. Parsing only: every rule is a service.
 
-Money is a string with 2 decimals and a rate a string with 4 (percent per day, ``"5.0000"``), in
-and out. Ids are JSON integers; booleans are JSON booleans; floats are refused.
+Money is a string with 2 decimals and a rate a string with 4 (percent per day, ``"5.0000"``) out;
+in, either may also be a JSON number, read exactly from its text. Ids are JSON integers; booleans
+are JSON booleans.
 """
-
-import re
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.common.api.serializers import MoneyField, StrictCharField, StrictSerializer
+from apps.common.api.serializers import ExactDecimalInputMixin, MoneyField, StrictCharField, StrictSerializer
 from apps.investments import selectors
 from apps.investments.models import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS, PayoutSchedule, PositionStatus
 from apps.investments.returns import cumulative_return, return_for_day
@@ -27,29 +26,20 @@ API_FIELD_NAMES = {model: api for api, model in PLAN_FIELD_NAMES.items()}
 # --- Fields ------------------------------------------------------------------------------------
 
 
-class RateField(serializers.DecimalField):
-    """A rate in percent per day: a string with at most 4 decimals out and in, never a float."""
+class RateField(ExactDecimalInputMixin, serializers.DecimalField):
+    """A rate in percent per day: a string with at most 4 decimals out; in, a string or a JSON
+    number read exactly (the amount fields' reading, with 4 decimals)."""
 
     default_error_messages = {
-        "float": _('Send the rate as a string, e.g. "1.5".'),
-        "format": _('Send the rate as a string such as "1.5" (digits, at most 4 decimals).'),
+        "float": _("A binary float is not an exact rate."),
+        "format": _('Send the rate as a number or a string such as "1.5" (digits, at most 4 decimals).'),
     }
-    _plain = re.compile(r"-?\d+(\.\d+)?")
 
     def __init__(self, **kwargs):
         kwargs.setdefault("max_digits", RATE_MAX_DIGITS)
         kwargs.setdefault("decimal_places", RATE_DECIMAL_PLACES)
         kwargs["coerce_to_string"] = True
         super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, float | bool):
-            self.fail("float")
-        if isinstance(data, str) and not self._plain.fullmatch(data.strip()):
-            self.fail("format")
-        if not isinstance(data, str | int):
-            self.fail("format")
-        return super().to_internal_value(data)
 
 
 class StrictIntegerField(serializers.IntegerField):

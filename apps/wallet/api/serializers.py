@@ -1,21 +1,20 @@
 """Input and output shapes of the wallet API. Parsing only: every rule is a service.
 
-Money is a string with 2 decimals, in and out. In requests an amount is a string of digits with
-at most 2 decimals (``"100"``, ``"100.5"``, ``"100.50"``) or a JSON integer (``100``); floats,
-booleans, exponents (``"1e3"``), separators and anything else are refused with 400 on the field.
+Money is a string with 2 decimals out. In requests an amount is a string of digits with at most
+2 decimals (``"100"``, ``"100.5"``, ``"100.50"``), a JSON integer (``100``) or a JSON number read
+exactly from its text (``99.99``); booleans, exponents (``1e3``, ``"1e3"``), separators and
+anything else are refused with 400 on the field (``apps.common.api.serializers.MoneyField``).
 """
-
-import re
 
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.common.api.serializers import MoneyField, StrictCharField, StrictSerializer
+from apps.common.api.paths import MAX_ID
+from apps.common.api.serializers import AmountField, MoneyField, StrictCharField, StrictSerializer
 from apps.wallet import selectors
 from apps.wallet.models import Adjustment, AdjustmentDirection, Deposit, EntryKind, RequestStatus, Withdrawal
 
-MAX_ID = 2**63 - 1
 ADMIN_NOTE_MAX_LENGTH = 2000
 DIRECTIONS = AdjustmentDirection.choices  # credit, debit
 TRANSACTION_TYPE_LABELS = {
@@ -30,28 +29,6 @@ def _choice(choices, **kwargs) -> serializers.ChoiceField:
 
 
 # --- Fields ------------------------------------------------------------------------------------
-
-
-class AmountField(MoneyField):
-    """An amount in a request: a plain decimal string or a JSON integer, never a float."""
-
-    default_error_messages = {
-        "format": _('Send the amount as a string such as "100.00" (digits, at most 2 decimals).'),
-    }
-    _plain = re.compile(r"-?\d+(\.\d+)?")
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("help_text", 'A string such as "100.00" (or a JSON integer); floats are refused.')
-        super().__init__(**kwargs)
-
-    def to_internal_value(self, data):
-        if isinstance(data, float | bool):
-            self.fail("float")
-        if isinstance(data, str) and not self._plain.fullmatch(data.strip()):
-            self.fail("format")
-        if not isinstance(data, str | int):
-            self.fail("format")
-        return super().to_internal_value(data)
 
 
 class IdField(serializers.IntegerField):

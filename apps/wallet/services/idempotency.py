@@ -10,6 +10,7 @@ reservation back, so the client can retry with the same key.
 
 import hashlib
 import json
+from decimal import Decimal
 
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
@@ -20,9 +21,18 @@ from apps.wallet.models import IdempotencyRecord
 IN_PROGRESS = 0  # ``response_status`` of a reserved key whose request has not finished
 
 
+def _number_text(value) -> str:
+    """A JSON number read exactly (``JsonNumber``) as its text: ``99.99`` and ``"99.99"`` are one amount."""
+    if isinstance(value, Decimal):
+        return getattr(value, "text", str(value))
+    raise TypeError(f"not JSON: {type(value).__name__}")
+
+
 def idempotency_request_hash(*, scope: str, body) -> str:
     """SHA-256 of the endpoint and the canonical JSON of the body (keys sorted, no spaces)."""
-    canonical = json.dumps({"scope": scope, "body": body}, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    canonical = json.dumps(
+        {"scope": scope, "body": body}, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_number_text
+    )
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 

@@ -159,15 +159,3 @@ class StrictBooleanField(serializers.BooleanField):
         if not isinstance(data, bool):
             self.fail("invalid", input=data)
         return data
-
-
-def alias(attrs: dict, name: str, other: str):
-    """A field sent under its name or under another; both, with different values, is an error."""
-    return one_of(attrs.pop(name, None), attrs.pop(other, None), name)
-
-
-def one_of(value, alias_value, name: str):
-    present = [item for item in (value, alias_value) if item not in (None, "")]
-    if len(present) == 2 and present[0] != present[1]:
-        raise serializers.ValidationError({name: [gettext("Sent twice with different values.")]})
-    return present[0] if present else None

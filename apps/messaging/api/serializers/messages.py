@@ -5,7 +5,7 @@ from django.utils.translation import gettext
 from drf_spectacular.utils import extend_schema_field, extend_schema_serializer
 from rest_framework import serializers
 
-from apps.common.api.serializers import MoneyField, StrictCharField, StrictSerializer
+from apps.common.api.serializers import MoneyField, StrictCharField, StrictSerializer, alias
 from apps.messaging.api.serializers.fields import (
     LINK_STATUSES,
     AttachmentSerializer,
@@ -14,8 +14,6 @@ from apps.messaging.api.serializers.fields import (
     OfferPlatformField,
     TextField,
     ThreadCategoryField,
-    alias,
-    one_of,
     party,
     party_field,
     support_party,
@@ -158,7 +156,8 @@ class MessageSendSerializer(StrictSerializer):
     def validate(self, attrs):
         attrs["recipient_id"] = alias(attrs, "recipient_id", "recipient")
         details = attrs.pop("offer_details", None) or {}
-        attrs["offer_platform"] = one_of(attrs.pop("offer_platform", None), details.get("platform"), "offer_platform")
+        platforms = {"offer_platform": attrs.pop("offer_platform", None), "platform": details.get("platform")}
+        attrs["offer_platform"] = alias(platforms, "offer_platform", "platform")
         if bool(attrs["offer_platform"]) != ("reward" in attrs):
             missing = "reward" if attrs["offer_platform"] else "offer_platform"
             raise serializers.ValidationError({missing: [gettext("A task needs both a platform and a reward.")]})
@@ -213,8 +212,7 @@ class RejectLinkPathSerializer(StrictSerializer):
     note = _note("Also accepted for `admin_note`.")
 
     def validate(self, attrs):
-        note = alias(attrs, "admin_note", "reason")
-        attrs["admin_note"] = one_of(note, attrs.pop("note", None), "admin_note") or ""
+        attrs["admin_note"] = alias(attrs, "admin_note", "reason", "note") or ""
         return attrs
 
 

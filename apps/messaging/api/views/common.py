@@ -5,9 +5,10 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 
 from drf_spectacular.utils import OpenApiParameter
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 
+from apps.common.api.parsers import JSONParser
 from apps.common.api.schema import error_response
 from apps.common.errors import ApplicationError
 from apps.kyc.uploads import upload_limit_install
