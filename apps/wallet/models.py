@@ -213,6 +213,12 @@ class Deposit(models.Model):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
     )
     reviewed_at = models.DateTimeField(null=True, blank=True)
+    confirmed_hash = models.CharField(
+        _("confirmed hash"),
+        max_length=200,
+        blank=True,
+        help_text=_("The transfer hash the approving staff member confirmed; empty when none was confirmed."),
+    )
     entry = models.OneToOneField(Entry, null=True, blank=True, on_delete=models.PROTECT, related_name="deposit")
     created_at = models.DateTimeField(default=timezone.now, db_index=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -248,6 +254,12 @@ class Deposit(models.Model):
             models.CheckConstraint(
                 condition=Q(status=RequestStatus.APPROVED, entry__isnull=False) | ~Q(status=RequestStatus.APPROVED),
                 name="wallet_deposit_approved_has_entry",
+            ),
+            # A confirmed hash is the deposit's own hash (the approval fills it in when the
+            # investor gave none), so the hash-unique constraint covers it too.
+            models.CheckConstraint(
+                condition=Q(confirmed_hash="") | Q(confirmed_hash=F("transaction_hash")),
+                name="wallet_deposit_confirmed_hash_is_its_hash",
             ),
         ]
 

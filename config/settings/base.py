@@ -333,7 +333,7 @@ SPECTACULAR_SETTINGS = {
     "SCHEMA_PATH_PREFIX": "/api/",
     # Choice sets shared by several components under one field name (`type`, `status`).
     "ENUM_NAME_OVERRIDES": {
-        "TransactionTypeEnum": "apps.wallet.selectors.TRANSACTION_TYPES",
+        "TransactionTypeEnum": "apps.wallet.api.serializers.API_TRANSACTION_TYPES",
         "TransactionStatusEnum": "apps.wallet.selectors.TRANSACTION_STATUSES",
         "RequestStatusEnum": "apps.wallet.models.RequestStatus",
         "PositionStatusEnum": "apps.investments.models.PositionStatus",

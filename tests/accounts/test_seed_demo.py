@@ -341,10 +341,10 @@ def test_seed_demo_shows_four_eyes_waiting_for_the_finance_member(seeded, unchan
     assert withdrawal.amount > settings.FOUR_EYES_THRESHOLD
 
     with unchanged_db(), pytest.raises(ApplicationError) as refused:
-        transaction_approve(actor=staff, transaction_id=withdrawal.pk, payout_hash="0xdemo")
+        transaction_approve(actor=staff, transaction_id=withdrawal.pk, transaction_hash="0xdemo")
     assert refused.value.code == "four_eyes_required"
 
-    transaction_approve(actor=finance, transaction_id=withdrawal.pk, payout_hash="0xdemo")
+    transaction_approve(actor=finance, transaction_id=withdrawal.pk, transaction_hash="0xdemo")
 
     withdrawal.refresh_from_db()
     assert (withdrawal.status, withdrawal.first_approved_by, withdrawal.reviewed_by) == ("approved", staff, finance)

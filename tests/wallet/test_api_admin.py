@@ -33,13 +33,14 @@ def admin_deposit(deposit: Deposit) -> dict:
     return {
         "id": deposit.pk,
         "type": "deposit",
-        "user_id": deposit.user_id,
+        "user": deposit.user_id,
         "user_email": deposit.user.email,
         "amount": f"{deposit.amount:.2f}",
         "currency": "USD",
         "method": deposit.method,
         "wallet_address": deposit.sender_address,
         "transaction_hash": deposit.transaction_hash,
+        "confirmed_hash": deposit.confirmed_hash,
         "status": deposit.status,
         "admin_note": deposit.admin_note,
         "reviewed_by": deposit.reviewed_by.email if deposit.reviewed_by else None,
@@ -54,7 +55,7 @@ def admin_withdrawal(withdrawal: Withdrawal) -> dict:
     return {
         "id": withdrawal.pk,
         "type": "withdrawal",
-        "user_id": withdrawal.user_id,
+        "user": withdrawal.user_id,
         "user_email": withdrawal.user.email,
         "amount": f"{withdrawal.amount:.2f}",
         "fee": f"{withdrawal.fee:.2f}",
@@ -78,7 +79,7 @@ def adjustment_body(adjustment: Adjustment) -> dict:
     adjustment.refresh_from_db()
     return {
         "id": adjustment.pk,
-        "user_id": adjustment.user_id,
+        "user": adjustment.user_id,
         "user_email": adjustment.user.email,
         "direction": adjustment.direction,
         "amount": f"{adjustment.amount:.2f}",
@@ -212,15 +213,43 @@ def test_approving_a_deposit_credits_it_once(staff_api, superuser, investor, unc
     assert_ledger_ok()
 
 
-def test_a_deposit_takes_no_payout_hash(staff_api, investor, unchanged_db):
+def test_a_deposit_approval_confirms_the_investors_hash(staff_api, investor):
+    deposit = deposit_request_create(user=investor, amount="250.00", transaction_hash="0xAbC1")
+
+    response = staff_api.post(APPROVE, {"transaction_id": deposit.pk, "transaction_hash": "0xabc1"}, format="json")
+
+    assert response.status_code == 200
+    assert response.json() == admin_deposit(deposit)
+    assert (deposit.status, deposit.transaction_hash, deposit.confirmed_hash) == ("approved", "0xAbC1", "0xAbC1")
+    assert balances(investor) == (D("250.00"), D("0.00"), D("0.00"))
+
+
+def test_a_deposit_without_a_hash_takes_the_one_staff_confirm(staff_api, investor):
     deposit = deposit_request_create(user=investor, amount="250.00")
 
-    with unchanged_db():
-        response = staff_api.post(APPROVE, {"transaction_id": deposit.pk, "transaction_hash": "0x1"}, format="json")
+    response = staff_api.post(APPROVE, {"transaction_id": deposit.pk, "transaction_hash": " 0xNEW "}, format="json")
 
-    assert response.status_code == 400
-    message = "A payout transaction hash applies to withdrawals only."
-    assert response.json() == {"detail": message, "code": "not_applicable", "transaction_hash": [message]}
+    assert response.status_code == 200
+    deposit.refresh_from_db()
+    assert (deposit.transaction_hash, deposit.confirmed_hash) == ("0xNEW", "0xNEW")
+    row = api_for(investor).get("/api/transactions/").json()["results"][0]
+    assert (row["transaction_hash"], row["status"], row["balance_after"]) == ("0xNEW", "approved", "250.00")
+
+
+def test_a_deposit_approval_with_another_hash_is_refused(staff_api, investor, unchanged_db):
+    mismatched = deposit_request_create(user=investor, amount="250.00", transaction_hash="0xINVESTOR")
+    without = deposit_request_create(user=investor, amount="60.00")
+
+    with unchanged_db():
+        wrong = staff_api.post(APPROVE, {"transaction_id": mismatched.pk, "transaction_hash": "0xOTHER"}, format="json")
+        used = staff_api.post(APPROVE, {"transaction_id": without.pk, "transaction_hash": "0xinvestor"}, format="json")
+
+    assert wrong.status_code == used.status_code == 400
+    message = "This hash differs from the one the investor gave (0xINVESTOR): check the transfer."
+    assert wrong.json() == {"detail": message, "code": "hash_mismatch", "transaction_hash": [message]}
+    message = "This transaction hash was already used for a deposit."
+    assert used.json() == {"detail": message, "code": "duplicate_hash", "transaction_hash": [message]}
+    assert balances(investor) == (D("0.00"), D("0.00"), D("0.00"))
 
 
 def test_approving_a_withdrawal_pays_it_out_with_the_payout_hash(staff_api, superuser, funded, unchanged_db):
@@ -435,9 +464,9 @@ def test_a_small_adjustment_is_posted_at_once(staff_api, superuser, funded):
         ({"amount": "10", "direction": "credit"}, 400, {"reason": ["This field is required."]}),
         ({"amount": "10", "direction": "credit", "reason": "  "}, 400, {"reason": ["This field may not be blank."]}),
         (
-            {"amount": 10.5, "direction": "credit", "reason": "r"},
+            {"amount": 10.555, "direction": "credit", "reason": "r"},
             400,
-            {"amount": ['Send amounts as a string, e.g. "100.00".']},
+            {"amount": ["Ensure that there are no more than 2 decimal places."]},
         ),
         (
             {"amount": "-10", "direction": "credit", "reason": "r"},

@@ -148,7 +148,7 @@ def test_a_business_refusal_is_stored_and_replayed(investor, staff, unchanged_db
 def test_invalid_input_is_not_stored(funded):
     client = api_for(funded)
 
-    invalid = post(client, WITHDRAW, {"amount": 100.5, "wallet_address": "TDest"})
+    invalid = post(client, WITHDRAW, {"amount": 100.555, "wallet_address": "TDest"})
     valid = post(client, WITHDRAW, {"amount": "100.50", "wallet_address": "TDest"})
 
     assert (invalid.status_code, valid.status_code) == (400, 201)

@@ -20,8 +20,8 @@ WITHDRAW = "/api/transactions/withdraw/"
 CANCEL = "/api/transactions/cancel/"
 PROFILE = "/api/users/profile/"
 
-FLOAT = ['Send amounts as a string, e.g. "100.00".']
-FORMAT = ['Send the amount as a string such as "100.00" (digits, at most 2 decimals).']
+FORMAT = ['Send the amount as a number or a string such as "100.00" (digits, at most 2 decimals).']
+PLACES = ["Ensure that there are no more than 2 decimal places."]
 
 
 def business(message: str, code: str, field: str | None = None) -> dict:
@@ -37,6 +37,7 @@ def request_row(request, *, balance_after=None, **overrides) -> dict:
     is_deposit = isinstance(request, Deposit)
     row = {
         "id": request.pk,
+        "user": request.user_id,
         "type": "deposit" if is_deposit else "withdrawal",
         "direction": "credit" if is_deposit else "debit",
         "amount": f"{request.amount:.2f}",
@@ -85,13 +86,30 @@ def test_deposit_request_is_pending_and_moves_no_money(investor_api, investor):
     assert investor_api.get(PROFILE).json()["balance"] == "0.00"
 
 
-@pytest.mark.parametrize(("amount", "stored"), [(100, "100.00"), ("100", "100.00"), (" 12.5 ", "12.50")])
-def test_deposit_accepts_integers_and_plain_decimal_strings(investor_api, amount, stored):
+@pytest.mark.parametrize(
+    ("amount", "stored"),
+    [(100, "100.00"), ("100", "100.00"), (" 12.5 ", "12.50"), (99.99, "99.99"), (0.1, "0.10"), (100.5, "100.50")],
+)
+def test_deposit_accepts_integers_plain_decimal_strings_and_json_numbers(investor_api, amount, stored, settings):
+    settings.DEPOSIT_MIN = D("0.10")
     response = investor_api.post(DEPOSIT, {"amount": amount}, format="json")
 
     assert response.status_code == 201
     assert response.json()["amount"] == stored
     assert str(Deposit.objects.get().amount) == stored
+
+
+def test_a_json_number_is_read_from_its_text_not_through_a_float(investor_api):
+    """0.1 + 0.2 as binary floats is 0.30000000000000004: the amount is read from the digits sent."""
+    body = '{"amount": 1000000.00}'  # 1e6 with trailing zeros: exact, 2 decimals
+    response = investor_api.post(DEPOSIT, body, content_type="application/json")
+    too_precise = investor_api.post(DEPOSIT, '{"amount": 10.000000000000001}', content_type="application/json")
+
+    assert response.status_code == 201
+    assert response.json()["amount"] == "1000000.00"
+    assert too_precise.status_code == 400
+    assert too_precise.json() == {"amount": PLACES}
+    assert Deposit.objects.count() == 1
 
 
 @pytest.mark.parametrize(
@@ -113,9 +131,9 @@ def test_deposit_accepts_integers_and_plain_decimal_strings(investor_api, amount
         ({"amount": ""}, {"amount": FORMAT}),
         ({"amount": [100]}, {"amount": FORMAT}),
         ({"amount": {"value": "100"}}, {"amount": FORMAT}),
-        ({"amount": 100.5}, {"amount": FLOAT}),
-        ({"amount": 100.0}, {"amount": FLOAT}),
-        ({"amount": True}, {"amount": FLOAT}),
+        ({"amount": 100.555}, {"amount": PLACES}),
+        ({"amount": 1e22}, {"amount": FORMAT}),
+        ({"amount": True}, {"amount": FORMAT}),
         ({"amount": None}, {"amount": ["This field may not be null."]}),
         ({"amount": "10.001"}, {"amount": ["Ensure that there are no more than 2 decimal places."]}),
         ({"amount": "1" * 19}, {"amount": ["Ensure that there are no more than 18 digits before the decimal point."]}),
@@ -228,7 +246,7 @@ def test_withdrawal_fee_is_held_on_top(funded, settings):
             {"amount": "0", "wallet_address": "T"},
             business("The amount must be greater than zero.", "invalid_amount", "amount"),
         ),
-        ({"amount": 50.5, "wallet_address": "T"}, {"amount": FLOAT}),
+        ({"amount": 50.555, "wallet_address": "T"}, {"amount": PLACES}),
         ({"amount": "1e2", "wallet_address": "T"}, {"amount": FORMAT}),
         ({"amount": "50"}, {"wallet_address": ["This field is required."]}),
         ({"amount": "50", "wallet_address": "   "}, {"wallet_address": ["This field may not be blank."]}),

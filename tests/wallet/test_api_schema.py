@@ -77,7 +77,7 @@ def test_lists_are_paginated_with_filters(schema):
     assert transaction["amount"] == {
         "type": "string",
         "format": "decimal",
-        "pattern": "^-?\\d{0,18}(?:\\.\\d{0,2})?$",
+        "pattern": "^-?[0-9]{1,18}(\\.[0-9]{1,2})?$",
         "description": "Always positive; see `direction`.",
     }
 

@@ -96,6 +96,43 @@ class StrictSerializer(serializers.Serializer):
         return super().to_internal_value(data)
 
 
+class AliasedSerializer(StrictSerializer):
+    """A serializer that also takes the original client's names for some fields, declared as
+    ``aliases = {"admin_note": ("reason", "note")}`` (declare the alias fields too, for the
+    schema). Before any field is validated, a value sent under an alias moves to the field's own
+    name, so every rule of the field (required, blank, type, length) applies unchanged; the same
+    value under two names is one value, different values are a 400 on the field. A field named in
+    ``aliases_required`` is declared optional (the schema cannot say "this or its alias") and is
+    required here, under any of its names."""
+
+    aliases: dict[str, tuple[str, ...]] = {}
+    aliases_required: tuple[str, ...] = ()
+
+    def to_internal_value(self, data):
+        missing = {}
+        if isinstance(data, Mapping) and self.aliases:
+            data = self._aliases_merge(data)
+            required = ErrorDetail(str(serializers.Field.default_error_messages["required"]), code="required")
+            missing = {name: [required] for name in self.aliases_required if name not in data}
+        try:
+            value = super().to_internal_value(data)
+        except serializers.ValidationError as exc:
+            raise serializers.ValidationError({**missing, **exc.detail}) from None
+        if missing:
+            raise serializers.ValidationError(missing)
+        return value
+
+    def _aliases_merge(self, data: Mapping) -> dict:
+        data = dict(data)
+        for name, others in self.aliases.items():
+            values = [data.pop(key) for key in (name, *others) if key in data]
+            if any(value != values[0] for value in values[1:]):
+                raise serializers.ValidationError({name: [gettext("Sent twice with different values.")]})
+            if values:
+                data[name] = values[0]
+        return data
+
+
 def alias(attrs: dict, name: str, *others: str):
     """A field sent under its name or under the original client's names for it (``admin_note``
     as ``note`` or ``reason``): the names are removed from ``attrs`` and the one value returned.

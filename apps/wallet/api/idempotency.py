@@ -63,12 +63,14 @@ class IdempotentAPIView(APIView):
     #: Names the endpoint in the request hash: a key reused on another endpoint is refused.
     idempotency_scope: str = ""
 
-    def idempotent(self, request: Request, action: Callable[[], Response]) -> Response:
+    def idempotent(self, request: Request, action: Callable[[], Response], *, body=None) -> Response:
+        """``body``: what the request asks, when it is not the body alone (a path form's id put into
+        the body form): the same request by path or by body is one request."""
         key = self._idempotency_key(request)
         if key is None:
             return action()
         scope = self.idempotency_scope or type(self).__name__
-        request_hash = idempotency_request_hash(scope=scope, body=request.data)
+        request_hash = idempotency_request_hash(scope=scope, body=request.data if body is None else body)
         stored = idempotency_begin(user=request.user, key=key, scope=scope, request_hash=request_hash)
         if stored is not None:
             return Response(stored.response_body, status=stored.response_status, headers={REPLAYED_HEADER: "true"})

@@ -11,7 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.common.api.paths import MAX_ID
-from apps.common.api.serializers import AmountField, MoneyField, StrictCharField, StrictSerializer
+from apps.common.api.serializers import AliasedSerializer, AmountField, MoneyField, StrictCharField, StrictSerializer
 from apps.wallet import selectors
 from apps.wallet.models import Adjustment, AdjustmentDirection, Deposit, EntryKind, RequestStatus, Withdrawal
 
@@ -22,6 +22,21 @@ TRANSACTION_TYPE_LABELS = {
     selectors.TRANSACTION_WITHDRAWAL: _("Withdrawal"),
     **dict(EntryKind.choices),
 }
+
+
+# The API names a movement as the original system did where it had a name for it (returns were
+# `earning`, commissions `referral_commission`); Bursar's own kinds keep theirs.
+API_TYPE_NAMES = {EntryKind.RETURN.value: "earning", EntryKind.COMMISSION.value: "referral_commission"}
+LEDGER_TYPE_NAMES = {api: kind for kind, api in API_TYPE_NAMES.items()}
+API_TRANSACTION_TYPES = tuple(API_TYPE_NAMES.get(kind, kind) for kind in selectors.TRANSACTION_TYPES)
+
+
+class _TransactionTypeField(serializers.ChoiceField):
+    def __init__(self, **kwargs):
+        super().__init__(choices=API_TRANSACTION_TYPES, read_only=True, source="row_type", **kwargs)
+
+    def to_representation(self, value) -> str:
+        return API_TYPE_NAMES.get(value, value)
 
 
 def _choice(choices, **kwargs) -> serializers.ChoiceField:
@@ -74,7 +89,13 @@ class TransactionSerializer(serializers.Serializer):
             "movement, the posting's id, from a different sequence: use `reference` as a row's unique key."
         ),
     )
-    type = _choice(selectors.TRANSACTION_TYPES, source="row_type")
+    user = serializers.IntegerField(source="row_user_id", help_text="The owner's id (the caller's).")
+    type = _TransactionTypeField(
+        help_text=(
+            "The original system's names where it had one (`deposit`, `withdrawal`, `earning` for returns, "
+            "`referral_commission`), Bursar's own for the rest."
+        )
+    )
     direction = _choice(DIRECTIONS, source="row_direction", help_text="`credit` adds to the balance, `debit` takes.")
     amount = MoneyField(source="row_amount", help_text="Always positive; see `direction`.")
     fee = MoneyField(source="row_fee", help_text="Withdrawal fee, held and paid on top of `amount` (else 0.00).")
@@ -106,7 +127,7 @@ class TransactionSerializer(serializers.Serializer):
 
 
 class TransactionFilterSerializer(serializers.Serializer):
-    type = serializers.ChoiceField(choices=selectors.TRANSACTION_TYPES, required=False)
+    type = serializers.ChoiceField(choices=API_TRANSACTION_TYPES, required=False)
     status = serializers.ChoiceField(choices=selectors.TRANSACTION_STATUSES, required=False)
 
 
@@ -117,7 +138,7 @@ class DepositAddressSerializer(serializers.Serializer):
 
 class ActivitySerializer(serializers.Serializer):
     action = serializers.SerializerMethodField(help_text="What happened, in the caller's language.")
-    type = _choice(selectors.TRANSACTION_TYPES, source="row_type")
+    type = _TransactionTypeField()
     direction = _choice(DIRECTIONS, source="row_direction")
     amount = MoneyField(source="row_amount")
     status = _choice(selectors.TRANSACTION_STATUSES, source="row_status")
@@ -172,7 +193,7 @@ class TransactionIdSerializer(StrictSerializer):
 
 class AdminDepositSerializer(serializers.ModelSerializer):
     type = _constant("deposit")
-    user_id = serializers.IntegerField(read_only=True)
+    user = serializers.IntegerField(source="user_id", read_only=True, help_text="The owner's id.")
     user_email = serializers.EmailField(source="user.email", read_only=True)
     wallet_address = serializers.CharField(source="sender_address", read_only=True)
     reviewed_by = _email_of("reviewed_by", "The staff member who approved or rejected it.")
@@ -182,13 +203,14 @@ class AdminDepositSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "type",
-            "user_id",
+            "user",
             "user_email",
             "amount",
             "currency",
             "method",
             "wallet_address",
             "transaction_hash",
+            "confirmed_hash",
             "status",
             "admin_note",
             "reviewed_by",
@@ -201,7 +223,7 @@ class AdminDepositSerializer(serializers.ModelSerializer):
 
 class AdminWithdrawalSerializer(serializers.ModelSerializer):
     type = _constant("withdrawal")
-    user_id = serializers.IntegerField(read_only=True)
+    user = serializers.IntegerField(source="user_id", read_only=True, help_text="The owner's id.")
     user_email = serializers.EmailField(source="user.email", read_only=True)
     total = MoneyField(read_only=True, help_text="Amount + fee: what was held.")
     wallet_address = serializers.CharField(source="address", read_only=True)
@@ -214,7 +236,7 @@ class AdminWithdrawalSerializer(serializers.ModelSerializer):
         fields = [
             "id",
             "type",
-            "user_id",
+            "user",
             "user_email",
             "amount",
             "fee",
@@ -236,7 +258,7 @@ class AdminWithdrawalSerializer(serializers.ModelSerializer):
 
 
 class AdjustmentSerializer(serializers.ModelSerializer):
-    user_id = serializers.IntegerField(read_only=True)
+    user = serializers.IntegerField(source="user_id", read_only=True, help_text="The owner's id.")
     user_email = serializers.EmailField(source="user.email", read_only=True)
     maker = serializers.EmailField(source="maker.email", read_only=True)
     checker = _email_of("checker", "The second staff member, for an adjustment above the four-eyes threshold.")
@@ -245,7 +267,7 @@ class AdjustmentSerializer(serializers.ModelSerializer):
         model = Adjustment
         fields = [
             "id",
-            "user_id",
+            "user",
             "user_email",
             "direction",
             "amount",
@@ -272,20 +294,32 @@ def _admin_note(**kwargs) -> StrictCharField:
     return StrictCharField(max_length=ADMIN_NOTE_MAX_LENGTH, **kwargs)
 
 
-class TransactionApproveSerializer(StrictSerializer):
+class TransactionApproveSerializer(AliasedSerializer):
+    aliases = {"admin_note": ("note",)}
+
     transaction_id = IdField(help_text="The id of a deposit or withdrawal request.")
     admin_note = _admin_note(required=False, allow_blank=True)
+    note = _admin_note(required=False, allow_blank=True, help_text="The original client's name for `admin_note`.")
     transaction_hash = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=200,
-        help_text="Withdrawals: the payout hash, required for the final approval. Refused for a deposit.",
+        help_text=(
+            "Withdrawals: the payout hash, required for the final approval. Deposits: the transfer hash staff "
+            "confirm, recorded as `confirmed_hash`; it must be the investor's (`hash_mismatch` otherwise), or, "
+            "when they gave none, one no other deposit used."
+        ),
     )
 
 
-class TransactionRejectSerializer(StrictSerializer):
+class TransactionRejectSerializer(AliasedSerializer):
+    aliases = {"admin_note": ("reason", "note")}
+    aliases_required = ("admin_note",)
+
     transaction_id = IdField(help_text="The id of a deposit or withdrawal request.")
-    admin_note = _admin_note(help_text="Why: the investor sees it.")
+    admin_note = _admin_note(required=False, help_text="Why (required, here or as `reason`): the investor sees it.")
+    reason = _admin_note(required=False, help_text="The original client's name for `admin_note`.")
+    note = _admin_note(required=False, help_text="Also accepted for `admin_note`.")
 
 
 class AdjustmentCreateSerializer(StrictSerializer):

@@ -41,6 +41,7 @@ TRANSACTION_STATUSES = (*RequestStatus.values, MOVEMENT_STATUS)
 # The columns of one activity row, in the order every branch of the union selects them.
 TRANSACTION_COLUMNS = (
     "row_id",
+    "row_user_id",
     "row_type",
     "row_direction",
     "row_amount",
@@ -74,6 +75,7 @@ def _request_rows(queryset: QuerySet, *, kind: str, direction: str, entry: str, 
         queryset.order_by()
         .annotate(
             row_id=F("id"),
+            row_user_id=F("user_id"),
             row_type=_text(kind),
             row_direction=_text(direction),
             row_amount=F("amount"),
@@ -98,6 +100,7 @@ def _movement_rows(*, user, types: tuple[str, ...]) -> QuerySet:
         .order_by()
         .annotate(
             row_id=F("id"),
+            row_user_id=F("account__owner_id"),
             row_type=F("entry__kind"),
             row_direction=Case(When(amount__gt=0, then=_text("credit")), default=_text("debit")),
             row_amount=Abs("amount", output_field=_money_field()),

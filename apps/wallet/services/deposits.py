@@ -28,9 +28,7 @@ def deposit_request_create(
     limits_check(amount=amount, minimum=settings.DEPOSIT_MIN, maximum=settings.DEPOSIT_MAX)
     transaction_hash = (transaction_hash or "").strip()
     if transaction_hash and _hash_taken(transaction_hash):
-        raise ApplicationError(
-            _("This transaction hash was already used for a deposit."), code="duplicate_hash", field="transaction_hash"
-        )
+        raise _duplicate_hash()
     try:
         with transaction.atomic():
             return Deposit.objects.create(
@@ -42,16 +40,44 @@ def deposit_request_create(
                 transaction_hash=transaction_hash[:200],
             )
     except IntegrityError:
-        raise ApplicationError(
-            _("This transaction hash was already used for a deposit."), code="duplicate_hash", field="transaction_hash"
-        ) from None
+        raise _duplicate_hash() from None
+
+
+def _duplicate_hash() -> ApplicationError:
+    return ApplicationError(
+        _("This transaction hash was already used for a deposit."), code="duplicate_hash", field="transaction_hash"
+    )
+
+
+def _hash_confirm(deposit: Deposit, confirmed_hash: str) -> None:
+    """Record the transfer hash staff confirmed: it must be the investor's (case aside), or, when
+    the investor gave none, one no other deposit used; it then becomes the deposit's hash."""
+    confirmed_hash = (confirmed_hash or "").strip()
+    if not confirmed_hash:
+        return
+    if deposit.transaction_hash:
+        if deposit.transaction_hash.lower() != confirmed_hash.lower():
+            raise ApplicationError(
+                _("This hash differs from the one the investor gave (%(hash)s): check the transfer.")
+                % {"hash": deposit.transaction_hash},
+                code="hash_mismatch",
+                field="transaction_hash",
+            )
+        deposit.confirmed_hash = deposit.transaction_hash
+        return
+    if _hash_taken(confirmed_hash):
+        raise _duplicate_hash()
+    deposit.transaction_hash = deposit.confirmed_hash = confirmed_hash
 
 
 @transaction.atomic(durable=True)
-def deposit_approve(*, deposit_id: int, actor, note: str = "", business_date: date | None = None) -> Deposit:
-    """Credit the investor once, whoever clicks twice (the row lock + natural key). The entry is
-    dated today, or ``business_date`` (an earlier date, never a future one: demo data and imports;
-    no interface passes it)."""
+def deposit_approve(
+    *, deposit_id: int, actor, note: str = "", confirmed_hash: str = "", business_date: date | None = None
+) -> Deposit:
+    """Credit the investor once, whoever clicks twice (the row lock + natural key). With
+    ``confirmed_hash``, staff confirm the transfer: see ``_hash_confirm``. The entry is dated
+    today, or ``business_date`` (an earlier date, never a future one: demo data and imports; no
+    interface passes it)."""
     if business_date is not None and business_date > business_date_today():
         raise ApplicationError(_("A deposit cannot be credited on a future date."), code="future_date")
     deposit = request_lock(Deposit.objects.select_related("user"), pk=deposit_id)
@@ -59,6 +85,7 @@ def deposit_approve(*, deposit_id: int, actor, note: str = "", business_date: da
         raise ApplicationError(_("No such deposit."), code="not_found", status_code=404)
     pending_check(deposit)
     reviewer_check(reviewer=actor, owner=deposit.user)
+    _hash_confirm(deposit, confirmed_hash)
     entry = entry_post(
         kind=EntryKind.DEPOSIT,
         natural_key=f"deposit:{deposit.pk}",
@@ -71,7 +98,11 @@ def deposit_approve(*, deposit_id: int, actor, note: str = "", business_date: da
         memo=f"Deposit #{deposit.pk}",
         business_date=business_date,
     )
-    _close(deposit, status=RequestStatus.APPROVED, actor=actor, note=note, entry=entry)
+    try:
+        with transaction.atomic():
+            _close(deposit, status=RequestStatus.APPROVED, actor=actor, note=note, entry=entry)
+    except IntegrityError:
+        raise _duplicate_hash() from None  # another deposit took the hash meanwhile
     notification_send(
         user=deposit.user,
         kind="deposit_approved",
@@ -127,7 +158,18 @@ def _close(deposit: Deposit, *, status: str, actor, note: str, entry) -> None:
     deposit.reviewed_at = timezone.now()
     deposit.admin_note = (note or "").strip()
     deposit.entry = entry
-    deposit.save(update_fields=["status", "reviewed_by", "reviewed_at", "admin_note", "entry", "updated_at"])
+    deposit.save(
+        update_fields=[
+            "status",
+            "reviewed_by",
+            "reviewed_at",
+            "admin_note",
+            "entry",
+            "transaction_hash",
+            "confirmed_hash",
+            "updated_at",
+        ]
+    )
 
 
 @transaction.atomic

@@ -40,20 +40,17 @@ def transaction_cancel(*, user, transaction_id: int) -> Deposit | Withdrawal:
     return withdrawal_cancel(withdrawal_id=transaction_id, user=user)
 
 
-def transaction_approve(*, actor, transaction_id: int, note: str = "", payout_hash: str = "") -> Deposit | Withdrawal:
-    """Approve a deposit (credit it), or give a withdrawal its first or final approval (the final
-    one needs the payout hash). Needs ``wallet.change_deposit`` / ``wallet.change_withdrawal``."""
+def transaction_approve(
+    *, actor, transaction_id: int, note: str = "", transaction_hash: str = ""
+) -> Deposit | Withdrawal:
+    """Approve a deposit (credit it; a ``transaction_hash`` is the transfer hash staff confirm), or
+    give a withdrawal its first or final approval (the final one needs the payout hash). Needs
+    ``wallet.change_deposit`` / ``wallet.change_withdrawal``."""
     kind = _kind(transaction_id=transaction_id)
     _review_permission_check(actor=actor, kind=kind)
     if kind == DEPOSIT:
-        if (payout_hash or "").strip():
-            raise ApplicationError(
-                _("A payout transaction hash applies to withdrawals only."),
-                code="not_applicable",
-                field="transaction_hash",
-            )
-        return deposit_approve(deposit_id=transaction_id, actor=actor, note=note)
-    return withdrawal_approve(withdrawal_id=transaction_id, actor=actor, payout_hash=payout_hash, note=note)
+        return deposit_approve(deposit_id=transaction_id, actor=actor, note=note, confirmed_hash=transaction_hash)
+    return withdrawal_approve(withdrawal_id=transaction_id, actor=actor, payout_hash=transaction_hash, note=note)
 
 
 def transaction_reject(*, actor, transaction_id: int, note: str) -> Deposit | Withdrawal:

@@ -32,6 +32,28 @@ def _transaction_row(*, user, transaction_id: int) -> dict:
     return serializers.TransactionSerializer(row).data
 
 
+TRANSACTIONS_DESCRIPTION = (
+    "Deposit and withdrawal requests with their status, and every other movement on the available "
+    "balance (adjustments, investments, returns, commissions, rewards, reversals), each with the "
+    "balance it left. Requests are dated when they were made."
+)
+TRANSACTION_FILTERS = [
+    enum_parameter("type", serializers.API_TRANSACTION_TYPES, "Only rows of this type."),
+    enum_parameter("status", selectors.TRANSACTION_STATUSES, "Only rows in this status."),
+]
+HISTORY_LIMIT = 100
+
+
+def _transactions_for(request):
+    filters = query_params(serializers.TransactionFilterSerializer, request)
+    transaction_type = filters.get("type")
+    return selectors.transaction_list_for_user(
+        user=request.user,
+        transaction_type=serializers.LEDGER_TYPE_NAMES.get(transaction_type, transaction_type),
+        status=filters.get("status"),
+    )
+
+
 class TransactionListView(ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = serializers.TransactionSerializer
@@ -39,25 +61,37 @@ class TransactionListView(ListAPIView):
     @extend_schema(
         tags=[TRANSACTIONS_TAG],
         summary="The caller's activity: requests and ledger movements, newest first",
-        description=(
-            "Deposit and withdrawal requests with their status, and every other movement on the available "
-            "balance (adjustments, investments, returns, commissions, rewards, reversals), each with the "
-            "balance it left. Requests are dated when they were made."
-        ),
-        parameters=[
-            enum_parameter("type", selectors.TRANSACTION_TYPES, "Only rows of this type."),
-            enum_parameter("status", selectors.TRANSACTION_STATUSES, "Only rows in this status."),
-        ],
+        description=TRANSACTIONS_DESCRIPTION,
+        parameters=TRANSACTION_FILTERS,
         responses={200: serializers.TransactionSerializer(many=True), 400: bad_request(), 401: NOT_AUTHENTICATED},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        filters = query_params(serializers.TransactionFilterSerializer, self.request)
-        return selectors.transaction_list_for_user(
-            user=self.request.user, transaction_type=filters.get("type"), status=filters.get("status")
-        )
+        return _transactions_for(self.request)
+
+
+class TransactionHistoryView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=[TRANSACTIONS_TAG],
+        summary=f"The caller's newest {HISTORY_LIMIT} activity rows, as a plain array",
+        description=(
+            f"{TRANSACTIONS_DESCRIPTION} The original system's form: a plain array (no pagination), capped at "
+            f"the newest {HISTORY_LIMIT} rows; `transactions/` pages through all of them."
+        ),
+        parameters=TRANSACTION_FILTERS,
+        responses={
+            200: serializers.TransactionSerializer(many=True),
+            400: bad_request(),
+            401: NOT_AUTHENTICATED,
+        },
+    )
+    def get(self, request):
+        rows = _transactions_for(request)[:HISTORY_LIMIT]
+        return Response(serializers.TransactionSerializer(rows, many=True).data)
 
 
 class DepositCreateView(IdempotentAPIView):

@@ -6,6 +6,7 @@ from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
+from apps.common.api.paths import body_with_path_id, path_form, path_id_parameter
 from apps.common.api.schema import NOT_AUTHENTICATED, bad_request, error_response
 from apps.wallet import selectors
 from apps.wallet.api import serializers
@@ -93,84 +94,122 @@ REVIEW_FORBIDDEN = error_response(
 )
 
 
-class AdminTransactionApproveView(IdempotentAPIView):
+APPROVE_DESCRIPTION = (
+    "A deposit is credited to the investor; a `transaction_hash` sent with it is the transfer hash staff "
+    "confirm (it must be the investor's, else `hash_mismatch`; when they gave none it becomes the deposit's, "
+    "once across deposits), recorded as `confirmed_hash`. A withdrawal is paid out (held funds leave, the fee "
+    "goes to fee income) and needs the payout `transaction_hash`; above `FOUR_EYES_THRESHOLD` the first call "
+    "records the first approval (no hash needed) and another staff member gives the final one."
+)
+APPROVE_RESPONSES = {
+    200: ADMIN_TRANSACTION,
+    400: bad_request(
+        ("reason_required", "transaction_hash"),
+        ("duplicate_hash", "transaction_hash"),
+        ("hash_mismatch", "transaction_hash"),
+        IDEMPOTENCY_KEY_INVALID,
+    ),
+    401: NOT_AUTHENTICATED,
+    403: REVIEW_FORBIDDEN,
+    404: NOT_FOUND,
+    409: idempotency_conflict("The request is no longer pending.", "already_reviewed"),
+}
+REJECT_RESPONSES = {
+    200: ADMIN_TRANSACTION,
+    400: bad_request(("reason_required", "admin_note"), IDEMPOTENCY_KEY_INVALID),
+    401: NOT_AUTHENTICATED,
+    403: REVIEW_FORBIDDEN,
+    404: NOT_FOUND,
+    409: idempotency_conflict("The request is no longer pending.", "already_reviewed"),
+}
+PATH_TRANSACTION_ID = path_id_parameter("transaction_id", "The deposit or withdrawal request's id.")
+
+
+class _TransactionReviewView(IdempotentAPIView):
     permission_classes = [StaffWithPermission]
     staff_permissions = ("wallet.change_deposit", "wallet.change_withdrawal")
+    serializer_class = None
+
+    def review(self, request, body) -> Response:
+        serializer = self.serializer_class(data=body)
+        serializer.is_valid(raise_exception=True)
+        data = serializer.validated_data
+        return self.idempotent(request, lambda: Response(_admin_transaction_data(self.act(request, data))), body=body)
+
+    def act(self, request, data: dict):
+        raise NotImplementedError
+
+
+class AdminTransactionApproveView(_TransactionReviewView):
     idempotency_scope = "admin/transactions/approve"
+    serializer_class = serializers.TransactionApproveSerializer
 
     @extend_schema(
         tags=[ADMIN_TAG],
         summary="Approve a pending deposit or withdrawal, exactly once",
-        description=(
-            "A deposit is credited to the investor. A withdrawal is paid out (held funds leave, the fee goes "
-            "to fee income) and needs the payout `transaction_hash`; above `FOUR_EYES_THRESHOLD` the first "
-            "call records the first approval (no hash needed) and another staff member gives the final one. "
-            "Sending a `transaction_hash` for a deposit is refused (`not_applicable`)."
-        ),
+        description=APPROVE_DESCRIPTION,
         request=serializers.TransactionApproveSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={
-            200: ADMIN_TRANSACTION,
-            400: bad_request(
-                ("reason_required", "transaction_hash"),
-                ("duplicate_hash", "transaction_hash"),
-                ("not_applicable", "transaction_hash"),
-                IDEMPOTENCY_KEY_INVALID,
-            ),
-            401: NOT_AUTHENTICATED,
-            403: REVIEW_FORBIDDEN,
-            404: NOT_FOUND,
-            409: idempotency_conflict("The request is no longer pending.", "already_reviewed"),
-        },
+        responses=APPROVE_RESPONSES,
     )
     def post(self, request):
-        serializer = serializers.TransactionApproveSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        return self.review(request, request.data)
 
-        def approve() -> Response:
-            approved = transaction_services.transaction_approve(
-                actor=request.user,
-                transaction_id=data["transaction_id"],
-                note=data.get("admin_note", ""),
-                payout_hash=data.get("transaction_hash", ""),
-            )
-            return Response(_admin_transaction_data(approved))
-
-        return self.idempotent(request, approve)
+    def act(self, request, data: dict):
+        return transaction_services.transaction_approve(
+            actor=request.user,
+            transaction_id=data["transaction_id"],
+            note=data.get("admin_note", ""),
+            transaction_hash=data.get("transaction_hash", ""),
+        )
 
 
-class AdminTransactionRejectView(IdempotentAPIView):
-    permission_classes = [StaffWithPermission]
-    staff_permissions = ("wallet.change_deposit", "wallet.change_withdrawal")
+class AdminTransactionApproveByPathView(AdminTransactionApproveView):
+    @extend_schema(
+        operation_id="admin_transactions_approve_by_path",
+        tags=[ADMIN_TAG],
+        summary="Approve a pending deposit or withdrawal (the original client's form: the id in the path)",
+        description=APPROVE_DESCRIPTION + " The same request as the body form, with `transaction_id` from the path.",
+        request=path_form(serializers.TransactionApproveSerializer, "transaction_id"),
+        parameters=[PATH_TRANSACTION_ID, IDEMPOTENCY_KEY_PARAMETER],
+        responses=APPROVE_RESPONSES,
+    )
+    def post(self, request, transaction_id: str):
+        return self.review(request, body_with_path_id(request, field="transaction_id", raw=transaction_id))
+
+
+class AdminTransactionRejectView(_TransactionReviewView):
     idempotency_scope = "admin/transactions/reject"
+    serializer_class = serializers.TransactionRejectSerializer
 
     @extend_schema(
         tags=[ADMIN_TAG],
         summary="Reject a pending deposit or withdrawal (a withdrawal's held funds are released)",
         request=serializers.TransactionRejectSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
-        responses={
-            200: ADMIN_TRANSACTION,
-            400: bad_request(("reason_required", "admin_note"), IDEMPOTENCY_KEY_INVALID),
-            401: NOT_AUTHENTICATED,
-            403: REVIEW_FORBIDDEN,
-            404: NOT_FOUND,
-            409: idempotency_conflict("The request is no longer pending.", "already_reviewed"),
-        },
+        responses=REJECT_RESPONSES,
     )
     def post(self, request):
-        serializer = serializers.TransactionRejectSerializer(data=request.data)
-        serializer.is_valid(raise_exception=True)
-        data = serializer.validated_data
+        return self.review(request, request.data)
 
-        def reject() -> Response:
-            rejected = transaction_services.transaction_reject(
-                actor=request.user, transaction_id=data["transaction_id"], note=data["admin_note"]
-            )
-            return Response(_admin_transaction_data(rejected))
+    def act(self, request, data: dict):
+        return transaction_services.transaction_reject(
+            actor=request.user, transaction_id=data["transaction_id"], note=data["admin_note"]
+        )
 
-        return self.idempotent(request, reject)
+
+class AdminTransactionRejectByPathView(AdminTransactionRejectView):
+    @extend_schema(
+        operation_id="admin_transactions_reject_by_path",
+        tags=[ADMIN_TAG],
+        summary="Reject a pending deposit or withdrawal (the original client's form: the id in the path, `{reason}`)",
+        description="The same request as the body form, with `transaction_id` from the path.",
+        request=path_form(serializers.TransactionRejectSerializer, "transaction_id"),
+        parameters=[PATH_TRANSACTION_ID, IDEMPOTENCY_KEY_PARAMETER],
+        responses=REJECT_RESPONSES,
+    )
+    def post(self, request, transaction_id: str):
+        return self.review(request, body_with_path_id(request, field="transaction_id", raw=transaction_id))
 
 
 ADJUSTMENT_FORBIDDEN = error_response(
