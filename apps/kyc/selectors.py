@@ -36,7 +36,7 @@ def kyc_submission_get_for_user(*, user, submission_id) -> Submission | None:
 
 def kyc_queue(*, status: str | None = None, search: str = "") -> QuerySet[Submission]:
     """Staff queue in ``KYC_QUEUE_ORDERING``."""
-    queryset = Submission.objects.select_related("user", "reviewed_by").prefetch_related("documents")
+    queryset = Submission.objects.select_related("user", "reviewed_by", "revoked_by").prefetch_related("documents")
     if status:
         queryset = queryset.filter(status=status)
     search = (search or "").strip()

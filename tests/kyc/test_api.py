@@ -514,7 +514,9 @@ def test_every_kyc_path_is_documented_with_its_codes(client):
         "/api/kyc/history/": ["get"],
         "/api/admin/kyc/": ["get"],
         "/api/admin/kyc/approve/": ["post"],
+        "/api/admin/kyc/approve/{kyc_id}/": ["post"],
         "/api/admin/kyc/reject/": ["post"],
+        "/api/admin/kyc/reject/{kyc_id}/": ["post"],
         "/api/admin/kyc/revoke/": ["post"],
         "/api/admin/kyc/documents/{document_id}/": ["get"],
     }

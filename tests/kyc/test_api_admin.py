@@ -13,9 +13,9 @@ from django.test.utils import CaptureQueriesContext
 from apps.accounts.models import KycStatus
 from apps.accounts.roles import FINANCE, KYC_REVIEW, SUPPORT
 from apps.kyc.models import DocumentAccess, Submission
-from apps.kyc.services import kyc_submission_approve, kyc_submission_reject
+from apps.kyc.services import kyc_submission_approve, kyc_submission_reject, kyc_submission_revoke
 from tests.factories import StaffFactory, UserFactory
-from tests.kyc.helpers import submission_body, submit
+from tests.kyc.helpers import submission_body, submit, submit_and_approve
 from tests.wallet.api_helpers import api_for, iso
 
 pytestmark = pytest.mark.django_db
@@ -26,6 +26,7 @@ REJECT = "/api/admin/kyc/reject/"
 PROFILE = "/api/users/profile/"
 FORBIDDEN = {"detail": "Only staff with the matching permission can do this.", "code": "permission_denied"}
 NOT_FOUND = {"detail": "No such KYC submission.", "code": "not_found"}
+TWICE = ["Sent twice with different values."]
 
 
 def document_path(document_id: int) -> str:
@@ -52,11 +53,19 @@ def person(user) -> dict | None:
     return None if user is None else {"id": user.pk, "email": user.email, "name": user.full_name}
 
 
+def document_url(submission: Submission, side: str) -> str | None:
+    document = submission.documents.filter(side=side).first()
+    return None if document is None else f"http://testserver{document_path(document.pk)}"
+
+
 def admin_body(submission: Submission) -> dict:
-    """The investor's view of it (``submission_body``) plus the investor, the reviewer and links."""
+    """The investor's view of it (``submission_body``) plus the investor (their id as ``user``, as
+    every admin row), the reviewer, and links to the logged document endpoint."""
     body = submission_body(submission)
     body.update(
-        user=person(submission.user),
+        user=submission.user.pk,
+        user_email=submission.user.email,
+        user_name=submission.user.full_name,
         is_current=submission.is_current,
         reviewed_by=person(submission.reviewed_by),
         revoked_at=iso(submission.revoked_at) if submission.revoked_at else None,
@@ -71,6 +80,9 @@ def admin_body(submission: Submission) -> dict:
             }
             for document in submission.documents.order_by("id")
         ],
+        id_front_image=document_url(submission, "id_front"),
+        id_back_image=document_url(submission, "id_back"),
+        selfie_image=document_url(submission, "selfie"),
     )
     return body
 
@@ -96,12 +108,34 @@ def test_the_queue_lists_pending_first_with_everything_staff_need(reviewer_api, 
     # Pending first, longest waiting at the top; then the reviewed ones, newest first.
     assert response.json() == page(older, newer, rejected, approved)
     row = response.json()["results"][3]
-    assert (row["user"]["name"], row["reviewed_by"]["email"], row["admin_note"]) == (
+    assert (row["user"], row["user_name"], row["reviewed_by"]["email"], row["admin_note"]) == (
+        approved.user.pk,
         "Omar Saleh",
         reviewer.email,
         "Clear scans.",
     )
     assert response.json()["results"][2]["rejection_reason_label"] == "The identity document has expired"
+
+
+def test_a_row_names_the_owner_by_id_and_links_each_side_to_the_logged_endpoint(reviewer_api, kyc_storage):
+    investor = UserFactory(email="lina@example.com", first_name="Lina", last_name="Aziz")
+    submission = submit(investor, id_back_image=None)
+    front, selfie = submission.documents.order_by("id")
+
+    row = reviewer_api.get(QUEUE).json()["results"][0]
+
+    assert {key: row[key] for key in ("user", "user_email", "user_name")} == {
+        "user": investor.pk,
+        "user_email": "lina@example.com",
+        "user_name": "Lina Aziz",
+    }
+    assert (row["id_front_image"], row["id_back_image"], row["selfie_image"]) == (
+        f"http://testserver/api/admin/kyc/documents/{front.pk}/",
+        None,
+        f"http://testserver/api/admin/kyc/documents/{selfie.pk}/",
+    )
+    assert [document["url"] for document in row["documents"]] == [row["id_front_image"], row["selfie_image"]]
+    assert "/media/" not in str(row) and front.object_name not in str(row)
 
 
 def test_the_queue_filters_by_status_and_search(reviewer_api, reviewer, kyc_storage):
@@ -128,10 +162,15 @@ def test_the_queue_takes_the_same_number_of_queries_for_more_rows(reviewer_api, 
         assert reviewer_api.get(QUEUE).json()["count"] == 1
     for _ in range(4):
         kyc_submission_reject(submission_id=submit(UserFactory()).pk, actor=reviewer, reason="expired")
-    with CaptureQueriesContext(connection) as five:
-        assert reviewer_api.get(QUEUE).json()["count"] == 5
+    submit(UserFactory(), id_back_image=None)
+    revoked = submit_and_approve(UserFactory(), reviewer=reviewer)
+    kyc_submission_revoke(submission_id=revoked.pk, actor=staff_in(KYC_REVIEW), reason="suspected_fraud", note="x")
+    with CaptureQueriesContext(connection) as seven:
+        body = reviewer_api.get(QUEUE).json()
+    assert body["count"] == 7
+    assert [row["id_back_image"] is None for row in body["results"]] == [True, False, False, False, False, False, False]
 
-    assert len(five) == len(one)
+    assert len(seven) == len(one)
 
 
 def test_support_may_list_but_finance_and_investors_may_not(investor_api, kyc_storage):
@@ -221,11 +260,41 @@ def test_reject_without_a_reason_means_other(reviewer_api, investor, kyc_storage
         (APPROVE, {"kyc_id": "{id}", "status": "approved"}, {"status": ["This field is not allowed."]}),
         (REJECT, {"kyc_id": "{id}"}, {"admin_note": ["This field is required."]}),
         (REJECT, {"kyc_id": "{id}", "admin_note": "   "}, {"admin_note": ["This field may not be blank."]}),
+        # `reason` is a reason code (Bursar's form) or, any other text, the original client's
+        # name for the note: here a second, different note.
         (
             REJECT,
             {"kyc_id": "{id}", "admin_note": "x", "reason": "rude"},
-            {"reason": ['"rude" is not a valid choice.']},
+            {"admin_note": TWICE},
         ),
+        (
+            REJECT,
+            {"kyc_id": "{id}", "admin_note": "x", "rejection_reason": "rude"},
+            {"rejection_reason": ['"rude" is not a valid choice.']},
+        ),
+        (
+            REJECT,
+            {"kyc_id": "{id}", "admin_note": "x", "reason": "expired", "rejection_reason": "unreadable"},
+            {"rejection_reason": TWICE},
+        ),
+        (REJECT, {"kyc_id": "{id}", "reason": "expired"}, {"admin_note": ["This field is required."]}),
+        (
+            REJECT,
+            {"kyc_id": "{id}", "admin_note": "a", "note": "b"},
+            {"admin_note": TWICE},
+        ),
+        (REJECT, {"kyc_id": "{id}", "reason": 5}, {"reason": ["Not a valid string."]}),
+        (
+            APPROVE,
+            {"kyc_id": "{id}", "admin_note": "a", "note": "b"},
+            {"admin_note": TWICE},
+        ),
+        (
+            APPROVE,
+            {"kyc_id": "{id}", "note": "a", "reason": "b"},
+            {"admin_note": TWICE},
+        ),
+        (APPROVE, {"kyc_id": "{id}", "note": 5}, {"note": ["Not a valid string."]}),
         (REJECT, {"admin_note": "Blurred."}, {"kyc_id": ["This field is required."]}),
         (REJECT, {"kyc_id": "x", "admin_note": "Blurred."}, {"kyc_id": ["A valid integer is required."]}),
         (

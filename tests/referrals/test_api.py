@@ -11,11 +11,14 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from rest_framework.test import APIClient
 
+from apps.accounts.models import User
 from apps.accounts.services import auth_tokens_issue
+from apps.referrals.api import views as referral_views
 from apps.referrals.services.grants import grant_milestones
 from apps.referrals.services.milestones import milestone_active_set
 from tests.factories import StaffFactory, UserFactory
 from tests.referrals.helpers import DAY0, at, make_milestone, referred_users, small_plan
+from tests.wallet.api_helpers import iso
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -59,35 +62,89 @@ def test_my_code(investor_api, investor, settings):
     }
 
 
+def referral_row(user, commission: str) -> dict:
+    """A row of `referrals/my-referrals/` (and of `referrals` in `referrals/stats/`)."""
+    return {
+        "id": user.pk,
+        "name": user.first_name,
+        "joined_at": iso(user.date_joined),
+        "has_invested": commission != "0.00",
+        "commission_earned": commission,
+    }
+
+
 def test_stats_count_referred_users_and_show_progress(referrer, packs):
+    """The original's nesting: each pack under `pack`, with the caller's progress beside it; the
+    referred users as in `referrals/my-referrals/`, newest first."""
     bronze, silver = packs
+    sam, noor_1, noor_2 = User.objects.filter(referred_by=referrer).order_by("id")
     response = api_for(referrer).get("/api/referrals/stats/")
     assert response.status_code == 200
     assert response.json() == {
         "total_referrals": 3,
         "qualified_referrals": 2,
         "total_commission": "60.00",
+        "referrals": [
+            referral_row(noor_2, "30.00"),
+            referral_row(noor_1, "30.00"),
+            referral_row(sam, "0.00"),
+        ],
         "packs": [
             {
-                "id": bronze.pk,
-                "name": "Bronze",
-                "required_referrals": 2,
-                "reward_amount": "25.00",
-                "icon": "bronze",
+                "pack": {
+                    "id": bronze.pk,
+                    "name": "Bronze",
+                    "required_referrals": 2,
+                    "reward_amount": "25.00",
+                    "icon": "bronze",
+                },
                 "achieved": True,
                 "awarded": True,
             },
             {
-                "id": silver.pk,
-                "name": "Silver",
-                "required_referrals": 3,
-                "reward_amount": "50.00",
-                "icon": "silver",
+                "pack": {
+                    "id": silver.pk,
+                    "name": "Silver",
+                    "required_referrals": 3,
+                    "reward_amount": "50.00",
+                    "icon": "silver",
+                },
                 "achieved": False,
                 "awarded": False,
             },
         ],
     }
+    assert response.json()["referrals"] == api_for(referrer).get("/api/referrals/my-referrals/").json()["results"]
+    assert "@" not in response.text
+
+
+def test_stats_list_only_the_newest_referrals_in_constant_queries(referrer, monkeypatch):
+    monkeypatch.setattr(referral_views, "STATS_REFERRALS_MAX", 2)
+    client = api_for(referrer)
+
+    def stats():
+        with CaptureQueriesContext(connection) as context:
+            response = client.get("/api/referrals/stats/")
+        assert response.status_code == 200
+        return response.json(), len(context)
+
+    body, few = stats()
+    newest = User.objects.filter(referred_by=referrer).order_by("-date_joined", "-id")
+    assert [row["id"] for row in body["referrals"]] == [user.pk for user in newest[:2]]
+    later = referred_users(referrer, 5, first_name="Lea")
+    body, many = stats()
+    assert body["total_referrals"] == 8
+    assert [row["id"] for row in body["referrals"]] == [later[4].pk, later[3].pk]
+    assert many == few
+
+
+def test_stats_say_the_cap_in_the_schema(client):
+    schema = client.get("/api/schema/?format=json").json()
+    stats = schema["components"]["schemas"]["ReferralStats"]["properties"]
+    assert "newest 100" in stats["referrals"]["description"]
+    progress = schema["components"]["schemas"]["ReferralPackProgress"]
+    assert sorted(progress["properties"]) == ["achieved", "awarded", "pack"]
+    assert progress["properties"]["pack"]["$ref"] == "#/components/schemas/ReferralPack"
 
 
 def test_packs_are_public_even_with_a_garbage_bearer_header(packs):

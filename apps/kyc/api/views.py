@@ -14,6 +14,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.api.paths import body_with_path_id, path_form, path_id_parameter
 from apps.common.api.schema import NOT_AUTHENTICATED, bad_request, error_response
 from apps.common.errors import ApplicationError
 from apps.kyc import selectors, services
@@ -180,6 +181,26 @@ class AdminKycListView(ListAPIView):
         return selectors.kyc_queue(status=filters.get("status"), search=filters.get("search", ""))
 
 
+REVIEW_RESPONSES = {
+    200: serializers.AdminKycSubmissionSerializer,
+    400: bad_request(),
+    401: NOT_AUTHENTICATED,
+    403: REVIEW_FORBIDDEN,
+    404: SUBMISSION_NOT_FOUND,
+    409: REVIEW_CONFLICT,
+}
+PATH_KYC_ID = path_id_parameter("kyc_id", "The submission's id (the original client's form).")
+APPROVE_DESCRIPTION = (
+    "Needs `kyc.review_submission`. The investor's `kyc_status` becomes `approved` and is notified. The note may "
+    "also be sent as `note` (the original client's name) or `reason`."
+)
+REJECT_DESCRIPTION = (
+    "Needs `kyc.review_submission`. The investor sees the reason and the note, and may send new documents. A "
+    "free-text `reason` (the original client's form) is the note, with the reason code `other`."
+)
+REJECT_RESPONSES = {**REVIEW_RESPONSES, 400: bad_request(("reason_required", "admin_note"))}
+
+
 class AdminKycApproveView(APIView):
     permission_classes = [StaffWithPermission]
     staff_permissions = ("kyc.review_submission",)
@@ -187,25 +208,37 @@ class AdminKycApproveView(APIView):
     @extend_schema(
         tags=[ADMIN_TAG],
         summary="Approve a pending KYC submission",
-        description="Needs `kyc.review_submission`. The investor's `kyc_status` becomes `approved` and is notified.",
+        description=APPROVE_DESCRIPTION,
         request=serializers.KycApproveSerializer,
-        responses={
-            200: serializers.AdminKycSubmissionSerializer,
-            400: bad_request(),
-            401: NOT_AUTHENTICATED,
-            403: REVIEW_FORBIDDEN,
-            404: SUBMISSION_NOT_FOUND,
-            409: REVIEW_CONFLICT,
-        },
+        responses=REVIEW_RESPONSES,
     )
     def post(self, request):
-        serializer = serializers.KycApproveSerializer(data=request.data)
+        return self.review(request, request.data)
+
+    def review(self, request, body) -> Response:
+        serializer = serializers.KycApproveSerializer(data=body)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         submission = services.kyc_submission_approve(
-            submission_id=data["kyc_id"], actor=request.user, note=data.get("admin_note", "")
+            submission_id=data["kyc_id"], actor=request.user, note=data["admin_note"]
         )
         return Response(_admin_submission_data(submission, request))
+
+
+class AdminKycApproveByPathView(AdminKycApproveView):
+    """The original client's form: the same view with the id from the path."""
+
+    @extend_schema(
+        operation_id="admin_kyc_approve_by_path",
+        tags=[ADMIN_TAG],
+        summary="Approve a pending KYC submission (the original client's form: the id in the path, `{note}`)",
+        description=APPROVE_DESCRIPTION,
+        request=path_form(serializers.KycApproveSerializer, "kyc_id"),
+        parameters=[PATH_KYC_ID],
+        responses=REVIEW_RESPONSES,
+    )
+    def post(self, request, kyc_id: str):
+        return self.review(request, body_with_path_id(request, field="kyc_id", raw=kyc_id))
 
 
 class AdminKycRejectView(APIView):
@@ -215,27 +248,37 @@ class AdminKycRejectView(APIView):
     @extend_schema(
         tags=[ADMIN_TAG],
         summary="Reject a pending KYC submission",
-        description=(
-            "Needs `kyc.review_submission`. The investor sees the reason and the note, and may send new documents."
-        ),
+        description=REJECT_DESCRIPTION,
         request=serializers.KycRejectSerializer,
-        responses={
-            200: serializers.AdminKycSubmissionSerializer,
-            400: bad_request(("reason_required", "admin_note")),
-            401: NOT_AUTHENTICATED,
-            403: REVIEW_FORBIDDEN,
-            404: SUBMISSION_NOT_FOUND,
-            409: REVIEW_CONFLICT,
-        },
+        responses=REJECT_RESPONSES,
     )
     def post(self, request):
-        serializer = serializers.KycRejectSerializer(data=request.data)
+        return self.review(request, request.data)
+
+    def review(self, request, body) -> Response:
+        serializer = serializers.KycRejectSerializer(data=body)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
         submission = services.kyc_submission_reject(
-            submission_id=data["kyc_id"], actor=request.user, reason=data["reason"], note=data["admin_note"]
+            submission_id=data["kyc_id"], actor=request.user, reason=data["rejection_reason"], note=data["admin_note"]
         )
         return Response(_admin_submission_data(submission, request))
+
+
+class AdminKycRejectByPathView(AdminKycRejectView):
+    """The original client's form: the same view with the id from the path."""
+
+    @extend_schema(
+        operation_id="admin_kyc_reject_by_path",
+        tags=[ADMIN_TAG],
+        summary="Reject a pending KYC submission (the original client's form: the id in the path, `{reason}`)",
+        description=REJECT_DESCRIPTION,
+        request=path_form(serializers.KycRejectSerializer, "kyc_id"),
+        parameters=[PATH_KYC_ID],
+        responses=REJECT_RESPONSES,
+    )
+    def post(self, request, kyc_id: str):
+        return self.review(request, body_with_path_id(request, field="kyc_id", raw=kyc_id))
 
 
 DOCUMENT_CONTENT = OpenApiResponse(OpenApiTypes.BINARY, description="The document itself (local storage).")

@@ -6,6 +6,9 @@ from rest_framework import serializers
 
 from apps.common.api.serializers import MoneyField
 
+# The referred users listed in `referrals/stats/` (the newest; the full list is paginated).
+STATS_REFERRALS_MAX = 100
+
 
 class ReferralCodeSerializer(serializers.Serializer):
     referral_code = serializers.CharField(help_text="The caller's code (8 characters, any case accepted at sign-up).")
@@ -24,18 +27,14 @@ class ReferralPackSerializer(serializers.Serializer):
     icon = serializers.CharField(help_text="An icon name (`trophy`, `bronze`, `silver`, `gold`, …) or an emoji.")
 
 
-class ReferralPackProgressSerializer(ReferralPackSerializer):
+class ReferralPackProgressSerializer(serializers.Serializer):
+    """An active milestone (under `pack`, the original's nesting) and the caller's progress."""
+
+    pack = ReferralPackSerializer(source="*")
     achieved = serializers.BooleanField(help_text="The caller has at least `required_referrals` qualified referrals.")
     awarded = serializers.BooleanField(
         help_text="The reward has been paid (granted by an hourly job, so shortly after `achieved`)."
     )
-
-
-class ReferralStatsSerializer(serializers.Serializer):
-    total_referrals = serializers.IntegerField(help_text="Users who signed up with the caller's code.")
-    qualified_referrals = serializers.IntegerField(help_text="Of those, the ones who have bought at least one plan.")
-    total_commission = MoneyField(help_text="Every referral commission the caller earned, all levels.")
-    packs = ReferralPackProgressSerializer(many=True, help_text="Each active milestone with the caller's progress.")
 
 
 class MyReferralSerializer(serializers.Serializer):
@@ -44,6 +43,21 @@ class MyReferralSerializer(serializers.Serializer):
     joined_at = serializers.DateTimeField(source="date_joined")
     has_invested = serializers.BooleanField(help_text="Has bought at least one plan (a qualified referral).")
     commission_earned = MoneyField(help_text="Commissions the caller earned from this user's investments.")
+
+
+class ReferralStatsSerializer(serializers.Serializer):
+    total_referrals = serializers.IntegerField(help_text="Users who signed up with the caller's code.")
+    qualified_referrals = serializers.IntegerField(help_text="Of those, the ones who have bought at least one plan.")
+    total_commission = MoneyField(help_text="Every referral commission the caller earned, all levels.")
+    referrals = MyReferralSerializer(
+        many=True,
+        help_text=(
+            "The users the caller referred, as in `referrals/my-referrals/`, newest first: at most the newest "
+            f"{STATS_REFERRALS_MAX} (`total_referrals` counts them all; `referrals/my-referrals/` pages through "
+            "every one)."
+        ),
+    )
+    packs = ReferralPackProgressSerializer(many=True, help_text="Each active milestone with the caller's progress.")
 
 
 class AffiliateSerializer(serializers.Serializer):

@@ -14,6 +14,7 @@ from apps.wallet.api.permissions import StaffWithPermission
 
 REFERRALS_TAG = "referrals"
 ADMIN_TAG = "admin"
+STATS_REFERRALS_MAX = serializers.STATS_REFERRALS_MAX
 
 
 class MyCodeView(APIView):
@@ -38,13 +39,15 @@ class StatsView(APIView):
         description=(
             "`total_referrals` counts referred users (not investments); a qualified referral is a referred user "
             "who has bought at least one plan. Milestones are granted automatically (no claim): `awarded` "
-            "turns true once the reward is paid."
+            "turns true once the reward is paid. `referrals` lists the newest "
+            f"{STATS_REFERRALS_MAX} referred users (the rows of `referrals/my-referrals/`)."
         ),
         responses={200: serializers.ReferralStatsSerializer, 401: NOT_AUTHENTICATED},
     )
     def get(self, request):
         stats = selectors.referral_stats_for_user(user=request.user)
-        return Response(serializers.ReferralStatsSerializer(stats).data)
+        referrals = selectors.referral_list_for_user(user=request.user)[:STATS_REFERRALS_MAX]
+        return Response(serializers.ReferralStatsSerializer({**vars(stats), "referrals": referrals}).data)
 
 
 class PacksView(APIView):
