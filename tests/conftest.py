@@ -148,11 +148,12 @@ def _sqlite_ledger_guards(request):
     if not uses_db or connection.vendor != "sqlite":
         yield
         return
+    from apps.investments import db_guards as investments_guards
     from apps.kyc import db_guards as kyc_guards
     from apps.messaging import db_guards as messaging_guards
     from apps.wallet import db_guards as wallet_guards
 
-    guards = (wallet_guards, kyc_guards, messaging_guards)
+    guards = (wallet_guards, kyc_guards, messaging_guards, investments_guards)
     request.getfixturevalue("transactional_db" if transactional else "db")
     with connection.cursor() as cursor:
         for statement in [statement for guard in guards for statement in guard.sqlite_forward_statements()]:

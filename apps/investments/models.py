@@ -36,6 +36,12 @@ class Plan(models.Model):
     is_active = models.BooleanField(_("active"), default=True, db_index=True)
     display_order = models.PositiveIntegerField(_("display order"), default=0)
     risk_disclosure = models.TextField(_("risk disclosure"), blank=True)
+    risk_disclosure_version = models.PositiveIntegerField(
+        _("risk disclosure version"),
+        default=1,
+        editable=False,
+        help_text=_("Raised by one each time the risk disclosure's text changes."),
+    )
     created_at = models.DateTimeField(default=timezone.now, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -51,6 +57,9 @@ class Plan(models.Model):
             ),
             models.CheckConstraint(
                 condition=Q(term_days__gte=1, term_days__lte=3650), name="investments_plan_term_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(risk_disclosure_version__gte=1), name="investments_plan_disclosure_version_positive"
             ),
         ]
 
@@ -73,6 +82,35 @@ class PlanChange(models.Model):
 
     def __str__(self) -> str:
         return f"{self.plan_id} @ {self.created_at:%Y-%m-%d %H:%M}"
+
+
+class RiskDisclosureAcceptance(models.Model):
+    """An investor's acceptance of one version of a plan's risk disclosure: when, from which IP
+    address, and the SHA-256 of the text accepted. At most one per (investor, plan, version);
+    append-only in the database (``apps.investments.db_guards``). Written by the purchase
+    (``investment_open``) in its own transaction."""
+
+    # indexed by the unique (user, plan, version) constraint, which also serves the user look-ups
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="risk_acceptances", db_index=False
+    )
+    plan = models.ForeignKey(Plan, on_delete=models.PROTECT, related_name="risk_acceptances")
+    version = models.PositiveIntegerField(_("disclosure version"))
+    text_sha256 = models.CharField(_("SHA-256 of the text accepted"), max_length=64)
+    accepted_at = models.DateTimeField(_("accepted at"), default=timezone.now)
+    ip_address = models.GenericIPAddressField(_("IP address"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("risk disclosure acceptance")
+        verbose_name_plural = _("risk disclosure acceptances")
+        ordering = ["-accepted_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "plan", "version"], name="investments_risk_accepted_once"),
+            models.CheckConstraint(condition=Q(version__gte=1), name="investments_risk_acceptance_version_positive"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.plan_id} v{self.version}"
 
 
 class PositionStatus(models.TextChoices):

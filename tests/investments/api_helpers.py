@@ -64,11 +64,13 @@ def admin_pack_body(plan, **overrides) -> dict:
 
 def investment_body(position, *, total_return: str, days_elapsed: int, **overrides) -> dict:
     """The investment as the API shows it; ``total_return`` and ``days_elapsed`` are given by
-    the test (exact figures it expects), the rest comes from the row."""
+    the test (exact figures it expects), the rest comes from the row (``pack``: the plan as
+    ``investments/packs/`` shows it now)."""
     position.refresh_from_db()
     body = {
         "id": position.pk,
-        "pack": {"id": position.plan_id, "name": position.plan.name},
+        "user": position.user_id,
+        "pack": pack_body(position.plan),
         "amount": f"{position.principal:.2f}",
         "daily_return": str(return_for_day(principal=position.principal, daily_rate=position.daily_rate, day=1)),
         "daily_return_rate": f"{position.daily_rate:.4f}",

@@ -41,7 +41,7 @@ def pack_url(plan_or_id) -> str:
 
 def admin_investment(position, **kwargs) -> dict:
     position.refresh_from_db()
-    return {**investment_body(position, **kwargs), "user_id": position.user_id, "user_email": position.user.email}
+    return {**investment_body(position, **kwargs), "user_email": position.user.email}
 
 
 # --- Investments -------------------------------------------------------------------------------
@@ -81,6 +81,13 @@ def test_staff_see_every_investment_newest_first(book):
             admin_investment(book["matured"], total_return="15.00", days_elapsed=3, status="matured"),
         ],
     }
+    first, second = book["first"], book["second"]
+    assert [(row["user"], row["user_email"], row["pack"]["name"]) for row in response.json()["results"]] == [
+        (second.pk, second.email, "Long"),
+        (first.pk, first.email, "Long"),
+        (first.pk, first.email, "Short"),
+    ]
+    assert "user_id" not in response.json()["results"][0]
 
 
 @pytest.mark.parametrize(
@@ -231,17 +238,19 @@ def business(message: str, code: str, field: str) -> dict:
 
 
 RATE_RANGE = "The daily rate must be above 0 and at most 100%."
+FOUR_DECIMALS = "Ensure that there are no more than 4 decimal places."
+RATE_FORMAT = ['Send the rate as a number or a string such as "1.5" (digits, at most 4 decimals).']
+AMOUNT_FORMAT = ['Send the amount as a number or a string such as "100.00" (digits, at most 2 decimals).']
 TERM_RANGE = "Enter a number from 1 to 3650."
 BAD_PLANS = [
     ({"daily_return_rate": "-1"}, business(RATE_RANGE, "invalid_rate", "daily_return_rate")),
     ({"daily_return_rate": "0"}, business(RATE_RANGE, "invalid_rate", "daily_return_rate")),
     ({"daily_return_rate": "100.0001"}, business(RATE_RANGE, "invalid_rate", "daily_return_rate")),
     ({"daily_return_rate": "1.23456"}, {"daily_return_rate": ["Ensure that there are no more than 4 decimal places."]}),
-    ({"daily_return_rate": 1.5}, {"daily_return_rate": ['Send the rate as a string, e.g. "1.5".']}),
-    (
-        {"daily_return_rate": "1e1"},
-        {"daily_return_rate": ['Send the rate as a string such as "1.5" (digits, at most 4 decimals).']},
-    ),
+    ({"daily_return_rate": 1.23456}, {"daily_return_rate": ["Ensure that there are no more than 4 decimal places."]}),
+    ({"daily_return_rate": "1e1"}, {"daily_return_rate": RATE_FORMAT}),
+    ({"daily_return_rate": True}, {"daily_return_rate": RATE_FORMAT}),
+    ({"daily_return_rate": -1.5}, business(RATE_RANGE, "invalid_rate", "daily_return_rate")),
     ({"duration_days": -5}, business(TERM_RANGE, "invalid", "duration_days")),
     ({"duration_days": 0}, business(TERM_RANGE, "invalid", "duration_days")),
     ({"duration_days": 3651}, business(TERM_RANGE, "invalid", "duration_days")),
@@ -249,7 +258,9 @@ BAD_PLANS = [
     ({"duration_days": 30.0}, {"duration_days": ["A valid integer is required."]}),
     ({"min_amount": "1000.00"}, business("The maximum must not be below the minimum.", "invalid", "max_amount")),
     ({"min_amount": "-1"}, business("The amount must be greater than zero.", "invalid_amount", "min_amount")),
-    ({"max_amount": 99.5}, {"max_amount": ['Send amounts as a string, e.g. "100.00".']}),
+    ({"max_amount": 999.555}, {"max_amount": ["Ensure that there are no more than 2 decimal places."]}),
+    ({"max_amount": True}, {"max_amount": AMOUNT_FORMAT}),
+    ({"max_amount": 99.5}, business("The maximum must not be below the minimum.", "invalid", "max_amount")),
     ({"max_amount": "1.001"}, {"max_amount": ["Ensure that there are no more than 2 decimal places."]}),
     ({"name": 123}, {"name": ["Not a valid string."]}),
     ({"name": "  "}, {"name": ["This field may not be blank."]}),
@@ -272,6 +283,37 @@ def test_bad_new_plans_are_refused_and_change_nothing(staff_api, unchanged_db, c
         response = staff_api.post(PACKS, {**NEW_PLAN, **change}, format="json")
 
     assert (response.status_code, response.json()) == (400, errors)
+
+
+@pytest.mark.parametrize(
+    ("content", "errors"),
+    [
+        ('"daily_return_rate": 1e1', {"daily_return_rate": RATE_FORMAT}),
+        ('"daily_return_rate": 1.5E0', {"daily_return_rate": RATE_FORMAT}),
+        ('"max_amount": 1e3', {"max_amount": AMOUNT_FORMAT}),
+        ('"daily_return_rate": 1.00001', {"daily_return_rate": [FOUR_DECIMALS]}),
+    ],
+)
+def test_json_numbers_with_an_exponent_or_too_many_decimals_are_refused(staff_api, unchanged_db, content, errors):
+    body = '{"name": "Starter", "min_amount": "100.00", "max_amount": "999.00", "duration_days": 30, ' + content
+    body += ', "daily_return_rate": "1.5"}' if "daily_return_rate" not in content else "}"
+
+    with unchanged_db():
+        response = staff_api.generic("POST", PACKS, body, content_type="application/json")
+
+    assert (response.status_code, response.json()) == (400, errors)
+
+
+def test_money_and_rates_may_be_json_numbers_read_exactly(staff_api):
+    body = '{"name": "Starter", "min_amount": 100.1, "max_amount": 999, "daily_return_rate": 1.2345, '
+    body += '"duration_days": 30}'
+
+    response = staff_api.generic("POST", PACKS, body, content_type="application/json")
+
+    assert response.status_code == 201
+    plan = Plan.objects.get()
+    assert (plan.min_amount, plan.max_amount, plan.daily_rate) == (D("100.10"), D("999.00"), D("1.2345"))
+    assert (response.json()["min_amount"], response.json()["daily_return_rate"]) == ("100.10", "1.2345")
 
 
 @pytest.mark.parametrize("missing", ["name", "min_amount", "max_amount", "daily_return_rate", "duration_days"])

@@ -5,8 +5,10 @@ Idempotency-Key, and no request ends in a 500."""
 from decimal import Decimal
 
 import pytest
+from django.db import transaction
 
-from apps.investments.models import Position
+from apps.investments.models import Position, RiskDisclosureAcceptance
+from apps.investments.services.risk import risk_disclosure_accept
 from apps.referrals.models import Commission, CommissionRule
 from tests.factories import StaffFactory, UserFactory
 from tests.investments.helpers import make_plan
@@ -68,3 +70,32 @@ def test_racing_replays_of_one_key_buy_once(setup):
     assert Position.objects.count() == 1
     assert balances(investor) == (D("5000.00"), D("0.00"), D("10000.00"))
     assert_ledger_ok()
+
+
+def test_racing_first_purchases_record_one_acceptance_and_never_fail_on_it(setup):
+    """Every thread accepts the disclosure with its purchase: one acceptance is recorded, the
+    others skip it (insert-or-skip), and no purchase fails on the unique constraint."""
+    investor, _, plan, clients = setup
+    body = {"pack_id": plan.pk, "amount": "5000.00", "accept_terms": True}
+
+    responses = run_in_threads(3, lambda i: clients[i].post(CREATE, body, format="json"))
+
+    assert sorted(response.status_code for response in responses) == [201, 201, 201]
+    assert list(RiskDisclosureAcceptance.objects.values_list("user", "plan", "version")) == [(investor.pk, plan.pk, 1)]
+    assert balances(investor) == (D("0.00"), D("0.00"), D("15000.00"))
+
+
+def test_racing_acceptances_outside_the_plan_lock_are_skipped(setup):
+    """The insert itself is insert-or-skip: two transactions recording the same acceptance at
+    once (without the plan's row lock a purchase takes) both succeed, one row is kept."""
+    investor, _, plan, _ = setup
+
+    def accept(index: int):
+        with transaction.atomic():
+            return risk_disclosure_accept(user=investor, plan=plan, ip_address=f"203.0.113.{index + 1}").pk
+
+    results = run_in_threads(THREADS, accept)
+
+    assert not [result for result in results if isinstance(result, Exception)], results
+    assert RiskDisclosureAcceptance.objects.count() == 1
+    assert set(results) == {RiskDisclosureAcceptance.objects.get().pk}

@@ -1,15 +1,17 @@
 """The investor's investment endpoints: plans on offer (public), buying (exact balances, every
 refusal a clear 400 that changes nothing, idempotent replays), the preview, and the list."""
 
-from datetime import timedelta
+import hashlib
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from apps.investments.models import Position, PositionStatus
+from apps.investments.models import Position, PositionStatus, RiskDisclosureAcceptance
 from apps.investments.services.accrual import accrue_returns
+from apps.investments.services.plans import plan_update
 from apps.investments.services.positions import investment_open
 from apps.referrals.models import Commission
 from apps.wallet.models import IdempotencyRecord
@@ -27,8 +29,9 @@ MINE = "/api/investments/my-investments/"
 CREATE = "/api/investments/create/"
 QUOTE = "/api/investments/quote/"
 PROFILE = "/api/users/profile/"
-FLOAT = ['Send amounts as a string, e.g. "100.00".']
-FORMAT = ['Send the amount as a string such as "100.00" (digits, at most 2 decimals).']
+FORMAT = ['Send the amount as a number or a string such as "100.00" (digits, at most 2 decimals).']
+TWO_DECIMALS = ["Ensure that there are no more than 2 decimal places."]
+NOT_ACCEPTED = "Read and accept the plan's terms and risks first."
 NOT_INTEGER = ["A valid integer is required."]
 NOT_BOOLEAN = ["Must be a valid boolean."]
 REQUIRED = ["This field is required."]
@@ -58,8 +61,9 @@ def referred(staff):
     return investor, referrer
 
 
-def buy(client, plan, amount="10000.00", **extra):
-    return client.post(CREATE, {"pack_id": plan.pk, "amount": amount, "accept_terms": True, **extra}, format="json")
+def buy(client, plan, amount="10000.00", *, ip="127.0.0.1", **extra):
+    body = {"pack_id": plan.pk, "amount": amount, "accept_terms": True, **extra}
+    return client.post(CREATE, body, format="json", REMOTE_ADDR=ip)
 
 
 # --- Plans on offer ----------------------------------------------------------------------------
@@ -122,7 +126,21 @@ def test_the_worked_example_buy(referred, plan):
     position = Position.objects.get()
     assert response.json() == {
         "id": position.pk,
-        "pack": {"id": plan.pk, "name": "Professional"},
+        "user": investor.pk,
+        "pack": {
+            "id": plan.pk,
+            "name": "Professional",
+            "description": "",
+            "min_amount": "5000.00",
+            "max_amount": "20000.00",
+            "daily_return_rate": "5.0000",
+            "duration_days": 60,
+            "payout_schedule": "daily",
+            "capital_back": True,
+            "total_return_rate": "300.0000",
+            "risk_disclosure": "You can lose money.",
+            "is_active": True,
+        },
         "amount": "10000.00",
         "daily_return": "500.00",
         "daily_return_rate": "5.0000",
@@ -144,7 +162,17 @@ def test_the_worked_example_buy(referred, plan):
     assert_ledger_ok()
 
 
-@pytest.mark.parametrize(("amount", "stored"), [("5000", "5000.00"), (5000, "5000.00"), (" 12345.6 ", "12345.60")])
+@pytest.mark.parametrize(
+    ("amount", "stored"),
+    [
+        ("5000", "5000.00"),
+        (5000, "5000.00"),
+        (" 12345.6 ", "12345.60"),
+        (6000.5, "6000.50"),
+        (6000.0, "6000.00"),
+        (12345.67, "12345.67"),
+    ],
+)
 def test_amounts_as_integers_and_plain_strings(referred, plan, amount, stored):
     investor, _ = referred
 
@@ -172,16 +200,18 @@ def test_the_edges_of_the_range_are_allowed(referred, staff):
         ({"amount": "20000.01"}, business(OUT_OF_RANGE, "amount_out_of_range", "amount")),
         ({"amount": "-6000"}, business("The amount must be greater than zero.", "invalid_amount", "amount")),
         ({"amount": "0"}, business("The amount must be greater than zero.", "invalid_amount", "amount")),
-        ({"amount": "6000.001"}, {"amount": ["Ensure that there are no more than 2 decimal places."]}),
+        ({"amount": "6000.001"}, {"amount": TWO_DECIMALS}),
+        ({"amount": 6000.555}, {"amount": TWO_DECIMALS}),
+        ({"amount": 4999.99}, business(OUT_OF_RANGE, "amount_out_of_range", "amount")),
         ({"amount": "abc"}, {"amount": FORMAT}),
         ({"amount": "1e4"}, {"amount": FORMAT}),
         ({"amount": "NaN"}, {"amount": FORMAT}),
         ({"amount": "6,000"}, {"amount": FORMAT}),
         ({"amount": ""}, {"amount": FORMAT}),
         ({"amount": [6000]}, {"amount": FORMAT}),
-        ({"amount": 6000.5}, {"amount": FLOAT}),
-        ({"amount": 6000.0}, {"amount": FLOAT}),
-        ({"amount": True}, {"amount": FLOAT}),
+        ({"amount": True}, {"amount": FORMAT}),
+        ({"amount": False}, {"amount": FORMAT}),
+        ({"amount": {"value": 6000}}, {"amount": FORMAT}),
         ({"amount": None}, {"amount": ["This field may not be null."]}),
         ({"amount": "1" * 30}, {"amount": ["Ensure that there are no more than 20 digits in total."]}),
         ({"pack_id": 999999}, business(INVALID_PACK, "invalid_pack", "pack_id")),
@@ -192,10 +222,7 @@ def test_the_edges_of_the_range_are_allowed(referred, staff):
         ({"pack_id": True}, {"pack_id": NOT_INTEGER}),
         ({"pack_id": [1]}, {"pack_id": NOT_INTEGER}),
         ({"pack_id": None}, {"pack_id": ["This field may not be null."]}),
-        (
-            {"accept_terms": False},
-            business("Read and accept the plan's terms and risks first.", "terms_not_accepted", "accept_terms"),
-        ),
+        ({"accept_terms": False}, business(NOT_ACCEPTED, "terms_not_accepted", "accept_terms")),
         ({"accept_terms": "true"}, {"accept_terms": NOT_BOOLEAN}),
         ({"accept_terms": 1}, {"accept_terms": NOT_BOOLEAN}),
         ({"accept_terms": None}, {"accept_terms": ["This field may not be null."]}),
@@ -218,6 +245,32 @@ def test_refusals_are_clear_and_change_nothing(referred, plan, unchanged_db, bod
     assert response.json() == errors
 
 
+@pytest.mark.parametrize("number", ["1e4", "1E4", "10000.0e0", "1.0000E+4", "-0.5e4"])
+def test_a_json_number_with_an_exponent_is_refused(referred, plan, unchanged_db, number):
+    investor, _ = referred
+    content = f'{{"pack_id": {plan.pk}, "amount": {number}, "accept_terms": true}}'
+    client = api_for(investor)
+
+    with unchanged_db():
+        response = client.generic("POST", CREATE, content, content_type="application/json")
+
+    assert (response.status_code, response.json()) == (400, {"amount": FORMAT})
+
+
+def test_a_json_number_is_read_from_its_text_never_as_a_float(referred, plan):
+    """``5000.015`` rounds to a float just below it: read exactly, it has 3 decimals."""
+    investor, _ = referred
+    client = api_for(investor)
+    content = '{"pack_id": %d, "amount": %s, "accept_terms": true}'
+
+    refused = client.generic("POST", CREATE, content % (plan.pk, "5000.015"), content_type="application/json")
+    bought = client.generic("POST", CREATE, content % (plan.pk, "5000.10"), content_type="application/json")
+
+    assert (refused.status_code, refused.json()) == (400, {"amount": TWO_DECIMALS})
+    assert (bought.status_code, bought.json()["amount"]) == (201, "5000.10")
+    assert balances(investor) == (D("9999.90"), D("0.00"), D("5000.10"))
+
+
 @pytest.mark.parametrize(
     ("body", "errors"),
     [
@@ -238,7 +291,7 @@ def test_missing_fields(referred, plan, unchanged_db, body, errors):
     assert (response.status_code, response.json()) == (400, errors)
 
 
-def test_a_missing_accept_terms_counts_as_not_accepted(referred, plan, unchanged_db):
+def test_a_first_purchase_without_accept_terms_is_refused(referred, plan, unchanged_db):
     investor, _ = referred
 
     client = api_for(investor)
@@ -247,9 +300,78 @@ def test_a_missing_accept_terms_counts_as_not_accepted(referred, plan, unchanged
         response = client.post(CREATE, {"pack_id": plan.pk, "amount": "6000"}, format="json")
 
     assert response.status_code == 400
-    assert response.json() == business(
-        "Read and accept the plan's terms and risks first.", "terms_not_accepted", "accept_terms"
-    )
+    assert response.json() == business(NOT_ACCEPTED, "terms_not_accepted", "accept_terms")
+
+
+# --- Risk disclosure acceptance ----------------------------------------------------------------
+
+
+def acceptances() -> list[tuple]:
+    rows = RiskDisclosureAcceptance.objects.order_by("id")
+    return list(rows.values_list("user_id", "plan_id", "version", "text_sha256", "accepted_at", "ip_address"))
+
+
+def test_the_disclosure_is_accepted_once_then_purchases_need_no_accept_terms(referred, plan, unchanged_db):
+    investor, _ = referred
+    with at(DAY0):
+        client = api_for(investor)
+        first = buy(client, plan, amount="5000.00", ip="203.0.113.7")
+        second = client.post(CREATE, {"pack_id": plan.pk, "amount": "5000.00"}, format="json")
+        third = buy(client, plan, amount="5000.00", ip="198.51.100.1")  # true again: nothing new
+        with unchanged_db():
+            body = {"pack_id": plan.pk, "amount": "5000.00", "accept_terms": False}
+            declined = client.post(CREATE, body, format="json")
+
+    assert [first.status_code, second.status_code, third.status_code] == [201, 201, 201]
+    assert declined.status_code == 400
+    assert declined.json() == business(NOT_ACCEPTED, "terms_not_accepted", "accept_terms")
+    sha = hashlib.sha256(b"You can lose money.").hexdigest()
+    assert acceptances() == [(investor.pk, plan.pk, 1, sha, datetime(2026, 3, 2, 12, tzinfo=UTC), "203.0.113.7")]
+    assert balances(investor) == (D("0.00"), D("0.00"), D("15000.00"))
+
+
+def test_a_changed_disclosure_must_be_accepted_again(referred, plan, staff_api, unchanged_db):
+    investor, _ = referred
+    client = api_for(investor)
+    assert buy(client, plan, amount="5000.00").status_code == 201
+    change = {"risk_disclosure": "Returns are not guaranteed."}
+    changed = staff_api.patch(f"/api/admin/packs/{plan.pk}/", change, format="json")
+    assert changed.status_code == 200
+
+    with unchanged_db():
+        refused = client.post(CREATE, {"pack_id": plan.pk, "amount": "5000.00"}, format="json")
+    accepted = buy(client, plan, amount="5000.00", ip="2001:db8::7")
+
+    assert (refused.status_code, refused.json()["code"]) == (400, "terms_not_accepted")
+    assert accepted.status_code == 201
+    assert accepted.json()["pack"]["risk_disclosure"] == "Returns are not guaranteed."
+    assert [row[2:4] for row in acceptances()] == [
+        (1, hashlib.sha256(b"You can lose money.").hexdigest()),
+        (2, hashlib.sha256(b"Returns are not guaranteed.").hexdigest()),
+    ]
+    assert acceptances()[1][5] == "2001:db8::7"
+
+
+def test_a_plan_without_a_disclosure_needs_no_accept_terms(referred, staff):
+    investor, _ = referred
+    plan = make_plan(actor=staff, risk_disclosure="")
+
+    response = api_for(investor).post(CREATE, {"pack_id": plan.pk, "amount": "5000.00"}, format="json")
+
+    assert response.status_code == 201
+    assert acceptances() == []
+    assert balances(investor) == (D("10000.00"), D("0.00"), D("5000.00"))
+
+
+def test_a_refused_purchase_records_no_acceptance(referred, staff, unchanged_db):
+    investor, _ = referred
+    plan = make_plan(actor=staff, max_amount="50000.00")
+    client = api_for(investor)
+
+    with unchanged_db():
+        response = buy(client, plan, amount="15000.01")
+
+    assert response.json()["code"] == "insufficient_balance"
 
 
 def test_not_enough_money(referred, staff, unchanged_db):
@@ -477,17 +599,13 @@ def test_my_investments_are_mine_only_newest_first_with_credited_returns(referre
     response = get_at(DAY0 + timedelta(days=4), investor, MINE)
 
     assert response.status_code == 200
-    assert response.json() == {
-        "count": 2,
-        "next": None,
-        "previous": None,
-        "results": [
-            investment_body(second, total_return="500.00", days_elapsed=2),
-            investment_body(first, total_return="1200.00", days_elapsed=4),
-        ],
-    }
-    assert response.json()["results"][1]["daily_return"] == "300.00"
-    assert theirs.pk not in [row["id"] for row in response.json()["results"]]
+    assert response.json() == [
+        investment_body(second, total_return="500.00", days_elapsed=2),
+        investment_body(first, total_return="1200.00", days_elapsed=4),
+    ]
+    assert response.json()[1]["daily_return"] == "300.00"
+    assert [(row["user"], row["pack"]) for row in response.json()] == [(investor.pk, pack_body(plan))] * 2
+    assert theirs.pk not in [row["id"] for row in response.json()]
 
 
 def test_days_elapsed_is_capped_at_the_term(referred, staff):
@@ -496,13 +614,58 @@ def test_days_elapsed_is_capped_at_the_term(referred, staff):
     with at(DAY0):
         position = investment_open(user=investor, plan_id=plan.pk, amount="6000.00", terms_accepted=True)
 
-    late = get_at(DAY0 + timedelta(days=10), investor, MINE).json()["results"]
+    late = get_at(DAY0 + timedelta(days=10), investor, MINE).json()
 
     assert late == [investment_body(position, total_return="0.00", days_elapsed=3, status=PositionStatus.ACTIVE)]
 
 
 def test_a_new_investor_has_no_investments(investor_api):
-    assert investor_api.get(MINE).json() == {"count": 0, "next": None, "previous": None, "results": []}
+    assert investor_api.get(MINE).json() == []
+
+
+def test_the_pack_is_the_plan_as_offered_now(referred, plan, staff):
+    """The nested pack is the plan's current row (renamed, withdrawn); the terms bought stay."""
+    investor, _ = referred
+    position = investment_open(user=investor, plan_id=plan.pk, amount="6000.00", terms_accepted=True)
+    plan_update(plan_id=plan.pk, actor=staff, fields={"name": "Pro", "daily_rate": "4.0000", "is_active": False})
+
+    [row] = api_for(investor).get(MINE).json()
+
+    assert row["pack"] == pack_body(plan, name="Pro", daily_return_rate="4.0000", total_return_rate="240.0000")
+    assert row["pack"]["is_active"] is False
+    assert (row["id"], row["daily_return_rate"], row["daily_return"]) == (position.pk, "5.0000", "300.00")
+
+
+def _positions_bought(investor, plan, count: int) -> list[Position]:
+    """``count`` positions, one a minute from DAY0 noon (rows only: the list reads nothing else)."""
+    noon = datetime(2026, 3, 2, 12, tzinfo=UTC)
+    rows = [
+        Position(
+            user=investor,
+            plan=plan,
+            principal=D("100.00"),
+            daily_rate=plan.daily_rate,
+            term_days=plan.term_days,
+            payout_schedule=plan.payout_schedule,
+            capital_back=plan.capital_back,
+            start_date=DAY0,
+            maturity_date=DAY0 + timedelta(days=plan.term_days),
+            terms_accepted_at=noon,
+            created_at=noon + timedelta(minutes=index),
+        )
+        for index in range(count)
+    ]
+    return Position.objects.bulk_create(rows)
+
+
+def test_my_investments_are_capped_at_the_newest_500(investor, plan):
+    positions = _positions_bought(investor, plan, 501)
+
+    rows = get_at(DAY0, investor, MINE).json()
+
+    assert len(rows) == 500
+    assert [row["id"] for row in rows] == [position.pk for position in reversed(positions[1:])]
+    assert positions[0].pk not in {row["id"] for row in rows}
 
 
 @pytest.mark.parametrize("rows", [3, 20])
@@ -517,9 +680,10 @@ def test_my_investments_cost_the_same_queries_for_3_or_20(investor, staff, rows)
         client = api_for(investor)
 
         with CaptureQueriesContext(connection) as queries:
-            response = client.get(f"{MINE}?page_size=100")
+            response = client.get(MINE)
 
-    assert response.json()["count"] == rows
-    assert {row["total_return"] for row in response.json()["results"]} == {"10.00"}
-    # The user behind the token, the count, the page (plan and credited returns included).
-    assert len(queries) == 3, [query["sql"] for query in queries]
+    assert len(response.json()) == rows
+    assert {row["total_return"] for row in response.json()} == {"10.00"}
+    assert {row["pack"]["id"] for row in response.json()} == {plan.pk}
+    # The user behind the token, then the rows (the pack and the credited returns included).
+    assert len(queries) == 2, [query["sql"] for query in queries]

@@ -65,9 +65,7 @@ def test_the_worked_example_through_the_api(worked_example):
     with at(day(3)):
         assert len(accrue_returns()) == 3
 
-    assert get_at(day(3), investor, MINE).json()["results"] == [
-        investment_body(position, total_return="1500.00", days_elapsed=3)
-    ]
+    assert get_at(day(3), investor, MINE).json() == [investment_body(position, total_return="1500.00", days_elapsed=3)]
     assert get_at(day(3), investor, f"{CHART}?period=7d").json() == points(
         (-3, "0.00"), (-2, "0.00"), (-1, "0.00"), (0, "0.00"), (1, "500.00"), (2, "1000.00"), (3, "1500.00")
     )
@@ -78,7 +76,7 @@ def test_the_worked_example_through_the_api(worked_example):
         accrue_returns()
         mature_investments()
 
-    assert get_at(day(60), investor, MINE).json()["results"] == [
+    assert get_at(day(60), investor, MINE).json() == [
         investment_body(position, total_return="30000.00", days_elapsed=60, status="matured")
     ]
     chart = get_at(day(60), investor, f"{CHART}?period=all").json()
@@ -105,9 +103,7 @@ def test_chart_sums_every_position_per_date(worked_example, staff):
     assert get_at(day(5), investor, f"{CHART}?period=7d").json() == points(
         (-1, "0.00"), (0, "0.00"), (1, "500.00"), (2, "1000.00"), (3, "1516.67"), (4, "2033.33"), (5, "2550.00")
     )
-    assert get_at(day(5), investor, MINE).json()["results"][0] == investment_body(
-        second, total_return="50.00", days_elapsed=3
-    )
+    assert get_at(day(5), investor, MINE).json()[0] == investment_body(second, total_return="50.00", days_elapsed=3)
     assert stats_figures(get_at(day(5), investor, STATS).json())[1:] == (2, "2550.00")
 
 
@@ -148,9 +144,7 @@ def test_at_maturity_returns_count_when_paid(investor, staff):
     with at(day(3)):
         accrue_returns()
 
-    assert get_at(day(3), investor, MINE).json()["results"] == [
-        investment_body(position, total_return="0.00", days_elapsed=3)
-    ]
+    assert get_at(day(3), investor, MINE).json() == [investment_body(position, total_return="0.00", days_elapsed=3)]
     assert get_at(day(3), investor, f"{CHART}?period=all").json() == points(
         (0, "0.00"), (1, "0.00"), (2, "0.00"), (3, "0.00")
     )
@@ -160,7 +154,7 @@ def test_at_maturity_returns_count_when_paid(investor, staff):
         accrue_returns()
         mature_investments()
 
-    assert get_at(day(4), investor, MINE).json()["results"] == [
+    assert get_at(day(4), investor, MINE).json() == [
         investment_body(position, total_return="40.00", days_elapsed=4, status="matured")
     ]
     assert get_at(day(5), investor, f"{CHART}?period=all").json() == points(
@@ -188,7 +182,7 @@ def test_another_investors_returns_are_never_shown(worked_example, staff):
         accrue_returns()
 
     for user in (referrer, UserFactory()):
-        assert get_at(day(3), user, MINE).json()["count"] == 0
+        assert get_at(day(3), user, MINE).json() == []
         assert get_at(day(3), user, f"{CHART}?period=7d").json() == points(*[(n, "0.00") for n in range(-3, 4)])
         assert get_at(day(3), user, f"{CHART}?period=all").json() == []
         assert stats_figures(get_at(day(3), user, STATS).json())[1:] == (0, "0.00")

@@ -43,9 +43,16 @@ def test_buying_takes_an_idempotency_key_and_documents_its_errors(schema):
     assert "idempotency_key_reused" in operation["responses"]["409"]["description"]
     request = schema["components"]["schemas"]["InvestmentCreateRequest"]
     assert request["required"] == ["amount", "pack_id"]
-    assert (
-        "missing field is refused with 400 `terms_not_accepted`" in request["properties"]["accept_terms"]["description"]
-    )
+    accept_terms = request["properties"]["accept_terms"]["description"]
+    for rule in (
+        "recorded once per investor, plan and disclosure version",
+        "Needed only while the caller has not accepted the plan's current disclosure",
+        "A changed disclosure must be accepted again; a plan without a risk disclosure needs none.",
+        "`false` always means the investor declines: 400 `terms_not_accepted`, nothing bought.",
+    ):
+        assert rule in accept_terms
+    created = operation["responses"]["201"]["content"]["application/json"]["schema"]
+    assert created == {"$ref": "#/components/schemas/Investment"}
 
 
 def test_the_public_catalogue_needs_no_token_and_is_a_plain_array(schema):
@@ -57,9 +64,28 @@ def test_the_public_catalogue_needs_no_token_and_is_a_plain_array(schema):
     }
 
 
+def test_my_investments_is_a_plain_array_capped_at_500(schema):
+    operation = schema["paths"]["/api/investments/my-investments/"]["get"]
+    assert operation["responses"]["200"]["content"]["application/json"]["schema"] == {
+        "type": "array",
+        "items": {"$ref": "#/components/schemas/Investment"},
+    }
+    assert "capped at the newest 500 investments" in operation["description"]
+    assert {p["name"] for p in operation.get("parameters", [])} & {"page", "page_size"} == set()
+    investment = schema["components"]["schemas"]["Investment"]
+    assert investment["properties"]["pack"] == {
+        "allOf": [{"$ref": "#/components/schemas/Pack"}],
+        "description": investment["properties"]["pack"]["description"],
+    }
+    assert investment["properties"]["user"]["type"] == "integer"
+    for name in ("id", "user", "pack", "amount", "daily_return", "start_date", "end_date", "days_elapsed"):
+        assert name in investment["required"], name
+    admin = schema["components"]["schemas"]["AdminInvestment"]["properties"]
+    assert ("user" in admin, "user_email" in admin, "user_id" in admin) == (True, True, False)
+
+
 def test_lists_are_paginated_and_the_chart_period_is_an_enum(schema):
     for path, page in (
-        ("/api/investments/my-investments/", "PaginatedInvestmentList"),
         ("/api/admin/investments/", "PaginatedAdminInvestmentList"),
         ("/api/admin/packs/", "PaginatedAdminPackList"),
     ):

@@ -122,7 +122,14 @@ class InvestmentSerializer(serializers.Serializer):
     # with ``today`` (the business date) in the context.
 
     id = serializers.IntegerField()
-    pack = PackRefSerializer(source="plan", help_text="The plan bought.")
+    user = serializers.IntegerField(source="user_id", help_text="The owner's id.")
+    pack = PackSerializer(
+        source="plan",
+        help_text=(
+            "The plan bought, as `investments/packs/` shows it now (its current terms; the terms bought are "
+            "this investment's own fields)."
+        ),
+    )
     amount = MoneyField(source="principal", help_text="The amount invested.")
     daily_return = serializers.SerializerMethodField(
         help_text="The first day's return. Later days can differ by a cent: each day pays what keeps the total exact."
@@ -164,7 +171,6 @@ class InvestmentSerializer(serializers.Serializer):
 
 
 class AdminInvestmentSerializer(InvestmentSerializer):
-    user_id = serializers.IntegerField()
     user_email = serializers.EmailField(source="user.email")
 
 
@@ -204,9 +210,13 @@ class InvestmentCreateSerializer(StrictSerializer):
     accept_terms = StrictBooleanField(
         required=False,
         help_text=(
-            "Bursar extension: `true` confirms the investor read and accepts the plan's terms and risk "
-            "disclosure. Required to invest: `false` or a missing field is refused with 400 "
-            "`terms_not_accepted`."
+            "`true`: the investor read and accepts the plan's terms and its current risk disclosure. The "
+            "acceptance is recorded once per investor, plan and disclosure version (with its time, the "
+            "caller's IP address and the SHA-256 of the text), here or in the portal. Needed only while the "
+            "caller has not accepted the plan's current disclosure: without it, 400 `terms_not_accepted`; "
+            "after that it may be left out (or sent as `true` again, which records nothing new). A changed "
+            "disclosure must be accepted again; a plan without a risk disclosure needs none. `false` always "
+            "means the investor declines: 400 `terms_not_accepted`, nothing bought."
         ),
     )
 

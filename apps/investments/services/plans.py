@@ -1,5 +1,7 @@
 """Plans, managed by staff. Every change is recorded (``PlanChange``) with its actor.
-Deactivating hides a plan from investors and never touches open positions."""
+Deactivating hides a plan from investors and never touches open positions. Changing the risk
+disclosure's text raises the plan's ``risk_disclosure_version``, recorded with the change:
+investors accept each version once (``services.risk``)."""
 
 from collections.abc import Mapping
 from decimal import Decimal, InvalidOperation
@@ -106,7 +108,8 @@ def plan_create(*, actor, **fields) -> Plan:
         raise ApplicationError(_("This field is required."), code="required", field=missing[0])
     cleaned = _clean(fields, current=None)
     plan = Plan.objects.create(**cleaned)
-    PlanChange.objects.create(plan=plan, actor=actor, changes=_changes({}, cleaned))
+    recorded = {**cleaned, "risk_disclosure_version": plan.risk_disclosure_version}
+    PlanChange.objects.create(plan=plan, actor=actor, changes=_changes({}, recorded))
     return plan
 
 
@@ -120,6 +123,11 @@ def plan_update(*, plan_id: int, actor, fields: Mapping[str, object]) -> Plan:
     changes = _changes(before, cleaned)
     if not changes:
         return plan
+    if "risk_disclosure" in changes:
+        # investors accept each version once: a new text must be accepted again (``services.risk``)
+        version = plan.risk_disclosure_version
+        cleaned["risk_disclosure_version"] = version + 1  # the row is locked
+        changes["risk_disclosure_version"] = [str(version), str(version + 1)]
     for name, value in cleaned.items():
         setattr(plan, name, value)
     plan.save(update_fields=[*cleaned, "updated_at"])

@@ -1,5 +1,6 @@
-"""Buying a plan: one transaction that checks, freezes the terms onto a position, records the
-investor's acceptance, moves available → invested and pays referral commissions."""
+"""Buying a plan: one transaction that checks, records the investor's acceptance of the plan's
+risk disclosure (once per disclosure version: ``services.risk``), freezes the terms onto a
+position, moves available → invested and pays referral commissions."""
 
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -14,6 +15,7 @@ from apps.common.errors import ApplicationError
 from apps.investments.models import PayoutSchedule, Plan, Position
 from apps.investments.returns import cumulative_return, return_for_day
 from apps.investments.services.accrual import JOB as ACCRUAL_JOB
+from apps.investments.services.risk import risk_disclosure_settle
 from apps.referrals.services import commissions_pay
 from apps.wallet.models import AccountKind, EntryKind
 from apps.wallet.services.common import amount_clean
@@ -91,18 +93,27 @@ def _start_date_check(start_date: date) -> None:
 
 
 @transaction.atomic(durable=True)
-def investment_open(*, user, plan_id, amount, terms_accepted: bool, start_date: date | None = None) -> Position:
+def investment_open(
+    *,
+    user,
+    plan_id,
+    amount,
+    terms_accepted: bool | None = None,
+    ip_address: str | None = None,
+    start_date: date | None = None,
+) -> Position:
     """Buy a plan today, or on ``start_date`` (an earlier business date: see ``_start_date_check``):
-    the position, its investment entry and the referral commissions all carry that date."""
+    the position, its investment entry and the referral commissions all carry that date.
+
+    ``terms_accepted``: ``True`` accepts the plan's current risk disclosure (recorded with
+    ``ip_address`` unless accepted before), ``None`` relies on an earlier acceptance (none is
+    needed for a plan without a disclosure), ``False`` declines: always refused."""
     if start_date is not None:
         _start_date_check(start_date)
-    if not terms_accepted:
-        raise ApplicationError(
-            _("Read and accept the plan's terms and risks first."), code="terms_not_accepted", field="accept_terms"
-        )
     Plan.objects.select_for_update().filter(pk=_plan_pk(plan_id)).first()
     quote = investment_quote(plan_id=plan_id, amount=amount, start_date=start_date)
     plan = quote.plan
+    risk_disclosure_settle(user=user, plan=plan, terms_accepted=terms_accepted, ip_address=ip_address)
     position = Position.objects.create(
         user=user,
         plan=plan,

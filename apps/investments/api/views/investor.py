@@ -1,6 +1,7 @@
 """The investor's investment endpoints: parse with a serializer, call one service or selector,
 render. Buying a plan moves money and accepts an ``Idempotency-Key`` header."""
 
+from axes.helpers import get_client_ip_address
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -22,6 +23,7 @@ from apps.wallet.api.idempotency import (
 from apps.wallet.api.views.common import query_params
 
 INVESTMENTS_TAG = "investments"
+MY_INVESTMENTS_LIMIT = 500  # API.md: `investments/my-investments/` lists the newest 500
 PACK_AND_AMOUNT_CODES = (
     ("invalid_pack", "pack_id"),
     ("invalid_amount", "amount"),
@@ -52,18 +54,23 @@ class PackListView(APIView):
 class InvestmentListView(ListAPIView):
     permission_classes = [IsAuthenticated]
     serializer_class = serializers.InvestmentSerializer
+    pagination_class = None  # a plain array, as in the original, capped at the newest rows
 
     @extend_schema(
         tags=[INVESTMENTS_TAG],
-        summary="The caller's investments, newest first",
-        description="Every status. `total_return` is what has been credited so far; see each field.",
+        summary=f"The caller's investments, newest first (at most {MY_INVESTMENTS_LIMIT})",
+        description=(
+            f"A plain array (not paginated), capped at the newest {MY_INVESTMENTS_LIMIT} investments, every "
+            "status. `pack` is the plan as `investments/packs/` shows it; `total_return` is what has been "
+            "credited so far; see each field."
+        ),
         responses={200: serializers.InvestmentSerializer(many=True), 401: NOT_AUTHENTICATED},
     )
     def get(self, request, *args, **kwargs):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        return selectors.investment_list_for_user(user=self.request.user)
+        return selectors.investment_list_for_user(user=self.request.user)[:MY_INVESTMENTS_LIMIT]
 
     def get_serializer_context(self):
         return {**super().get_serializer_context(), "today": business_date_today()}
@@ -77,10 +84,13 @@ class InvestmentCreateView(IdempotentAPIView):
         tags=[INVESTMENTS_TAG],
         summary="Invest in a plan: the amount moves from the available balance to invested",
         description=(
-            "The plan must be active, the amount within its `min_amount`…`max_amount` (inclusive) and at most "
-            "the available balance, and `accept_terms` must be `true` (a missing `accept_terms` counts as "
-            "`false`: 400 `terms_not_accepted`). The plan's terms as of now are frozen onto the investment; "
-            "returns start the next business date. A referrer earns their commission at once."
+            "The plan must be active and the amount within its `min_amount`…`max_amount` (inclusive) and at "
+            "most the available balance. While the caller has not accepted the plan's current risk disclosure, "
+            "`accept_terms: true` is needed and records the acceptance (once per investor, plan and disclosure "
+            "version); after that it may be left out. A plan without a risk disclosure needs none; "
+            "`accept_terms: false` is always refused (`terms_not_accepted`). The plan's terms as of now are "
+            "frozen onto the investment; returns start the next business date. A referrer earns their "
+            "commission at once. Returns the investment as `investments/my-investments/` lists it."
         ),
         request=serializers.InvestmentCreateSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],
@@ -106,7 +116,8 @@ class InvestmentCreateView(IdempotentAPIView):
                 user=request.user,
                 plan_id=data["pack_id"],
                 amount=data["amount"],
-                terms_accepted=data.get("accept_terms", False),
+                terms_accepted=data.get("accept_terms"),
+                ip_address=get_client_ip_address(request._request),
             )
             body = investment_data(user=request.user, position_id=position.pk)
             return Response(body, status=status.HTTP_201_CREATED)
