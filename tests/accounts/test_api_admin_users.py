@@ -58,7 +58,7 @@ def expected_row(user: User, available="0.00", held="0.00", invested="0.00") -> 
     return {
         "id": user.pk,
         "email": user.email,
-        "username": user.username,
+        "username": user.username or "",
         "first_name": user.first_name,
         "last_name": user.last_name,
         "full_name": user.full_name,
@@ -409,13 +409,17 @@ def test_unknown_users_are_404(boss, unchanged_db):
     assert [(r.status_code, r.json()) for r in responses] == [(404, NOT_FOUND)] * 6
 
 
-@pytest.mark.parametrize("path", [f"{UPDATE}abc/", f"{DELETE}abc/", f"{UPDATE}-1/", f"{DELETE}1.5/"])
-def test_junk_ids_in_the_path_are_404(boss, unchanged_db, path):
+@pytest.mark.parametrize(
+    "path", [f"{UPDATE}abc/", f"{DELETE}abc/", f"{UPDATE}-1/", f"{DELETE}1.5/", f"{UPDATE}0/", f"{DELETE}%D9%A1/"]
+)
+def test_junk_ids_in_the_path_are_400_on_the_id(boss, unchanged_db, path):
+    """API.md: the original client's path forms say which field is wrong (Django's HTML 404 did not)."""
     boss_client = api_for(boss)
     with unchanged_db():
         response = getattr(boss_client, "patch" if "update" in path else "delete")(path, {}, format="json")
 
-    assert response.status_code == 404
+    assert response.status_code == 400
+    assert response.json() == {"user_id": ["The id in the path must be a positive integer."]}
 
 
 def test_malformed_json_is_400(ivy, boss, unchanged_db):

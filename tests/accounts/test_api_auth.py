@@ -94,7 +94,7 @@ def test_signup_without_referral_code_creates_user_and_sends_one_email(api_clien
         "user": {
             "id": user.pk,
             "email": "new@example.com",
-            "username": None,
+            "username": "",
             "first_name": "Nour",
             "last_name": "Haddad",
             "phone": "+971 50 123 4567",
@@ -529,6 +529,22 @@ def test_logout_revokes_the_refresh_token(api_client, investor):
     assert refused.json()["code"] == "token_not_valid"
 
 
+@pytest.mark.parametrize("body", [None, {}])
+def test_logout_without_a_refresh_token_revokes_every_one_of_the_callers(api_client, investor, body):
+    """The original client logs out with no body: every session of the caller ends."""
+    phone, laptop = login(APIClient(), investor.email).json(), login(APIClient(), investor.email).json()
+    someone_else = login(APIClient(), UserFactory().email).json()
+    api_client.credentials(HTTP_AUTHORIZATION=f"Bearer {phone['access']}")
+
+    response = api_client.post(LOGOUT, body, format="json") if body is not None else api_client.post(LOGOUT)
+
+    assert (response.status_code, response.json()) == (200, {"message": "Signed out."})
+    for pair in (phone, laptop):
+        refused = APIClient().post(REFRESH, {"refresh": pair["refresh"]}, format="json")
+        assert (refused.status_code, refused.json()["code"]) == (401, "token_not_valid")
+    assert APIClient().post(REFRESH, {"refresh": someone_else["refresh"]}, format="json").status_code == 200
+
+
 def test_logout_with_another_users_refresh_token_is_refused(investor_api, unchanged_db):
     other_refresh = login(APIClient(), UserFactory().email).json()["refresh"]
     with unchanged_db():
@@ -542,7 +558,10 @@ def test_logout_with_another_users_refresh_token_is_refused(investor_api, unchan
 
 @pytest.mark.parametrize(
     ("payload", "errors"),
-    [({}, {"refresh": ["This field is required."]}), ({"refresh": 7}, {"refresh": ["Not a valid string."]})],
+    [
+        ({"refresh": 7}, {"refresh": ["Not a valid string."]}),
+        ({"refresh": None}, {"refresh": ["This field may not be null."]}),
+    ],
 )
 def test_logout_with_bad_input_is_400(investor_api, unchanged_db, payload, errors):
     with unchanged_db():

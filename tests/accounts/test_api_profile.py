@@ -43,7 +43,7 @@ def expected_profile(user, **overrides) -> dict:
     profile = {
         "id": user.pk,
         "email": user.email,
-        "username": user.username,
+        "username": user.username or "",  # API.md: "" rather than null
         "first_name": user.first_name,
         "last_name": user.last_name,
         "phone": user.phone,
@@ -196,7 +196,7 @@ def test_update_can_clear_username_and_phone(investor_api):
     assert response.status_code == 200
     user.refresh_from_db()
     assert (user.username, user.phone) == (None, "")
-    assert (response.json()["username"], response.json()["phone"]) == (None, "")
+    assert (response.json()["username"], response.json()["phone"]) == ("", "")
 
 
 def test_empty_update_changes_nothing(investor_api, investor, unchanged_db):

@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 from rest_framework import serializers
 
+from apps.common.api.parsers import JsonNumber
 from apps.common.api.serializers import MoneyField, StrictCharField, StrictEmailField, StrictSerializer
 
 
@@ -58,16 +59,51 @@ def test_email_field_refuses_anything_but_text(value):
     assert errors_for({"name": "x", "email": value}) == {"email": ["Enter a valid email address."]}
 
 
-@pytest.mark.parametrize("value", [1.5, 10.0, True])
-def test_money_refuses_floats_and_booleans(value):
-    assert errors_for({"name": "x", "amount": value}) == {"amount": ['Send amounts as a string, e.g. "100.00".']}
+FORMAT = 'Send the amount as a number or a string such as "100.00" (digits, at most 2 decimals).'
+
+
+@pytest.mark.parametrize("value", [1.5, 10.0])
+def test_money_refuses_binary_floats_from_python(value):
+    """The JSON parser never makes floats (numbers arrive as JsonNumber): only Python code could."""
+    assert errors_for({"name": "x", "amount": value}) == {"amount": ["A binary float is not an exact amount."]}
+
+
+@pytest.mark.parametrize("value", [True, False, {"v": 1}, [1]])
+def test_money_refuses_booleans_and_other_types(value):
+    assert errors_for({"name": "x", "amount": value}) == {"amount": [FORMAT]}
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"), [("99.99", Decimal("99.99")), ("0.1", Decimal("0.10")), ("100", Decimal("100.00"))]
+)
+def test_money_reads_a_json_number_from_its_text(text, expected):
+    serializer = Example(data={"name": "x", "amount": JsonNumber(text)})
+
+    assert serializer.is_valid(), serializer.errors
+    assert serializer.validated_data["amount"] == expected
+
+
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        ("99.999", "Ensure that there are no more than 2 decimal places."),
+        ("1e2", FORMAT),
+        ("1.5E1", FORMAT),
+        ("-0.5e-1", FORMAT),
+    ],
+)
+def test_money_refuses_a_json_number_as_it_would_its_string(text, message):
+    assert errors_for({"name": "x", "amount": JsonNumber(text)}) == {"amount": [message]}
+    assert errors_for({"name": "x", "amount": text}) == {"amount": [message]}
 
 
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("abc", "A valid number is required."),
-        ("NaN", "A valid number is required."),
+        ("abc", FORMAT),
+        ("NaN", FORMAT),
+        ("١٠٠", FORMAT),
+        ("１００", FORMAT),
         ("1.234", "Ensure that there are no more than 2 decimal places."),
         ("1" * 19, "Ensure that there are no more than 18 digits before the decimal point."),
     ],

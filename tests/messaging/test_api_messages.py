@@ -405,9 +405,9 @@ def test_staff_refusals_change_nothing(amina, sam, sam_api, fadi, fadi_api, unch
         ),
         (
             sam_api,
-            {**task, "offer_platform": "x", "reward": 5.5},
+            {**task, "offer_platform": "x", "reward": 5.555},
             400,
-            {"reward": ['Send amounts as a string, e.g. "100.00".']},
+            {"reward": ["Ensure that there are no more than 2 decimal places."]},
         ),
         (
             sam_api,
@@ -488,7 +488,10 @@ def test_mark_read_refusals(amina, bilal_api, amina_api, conversation, unchanged
         assert (response.status_code, response.json()) == (404, NO_MESSAGE)
     assert (text_id.status_code, text_id.json()) == (400, {"message_id": ["A valid integer is required."]})
     assert (body_on_path.status_code, body_on_path.json()) == (400, {"message_id": NOT_ALLOWED})
-    assert not_a_number.status_code == 404
+    assert (not_a_number.status_code, not_a_number.json()) == (
+        400,
+        {"message_id": ["The id in the path must be a positive integer."]},
+    )
 
 
 # --- Submitting a proof -----------------------------------------------------------------------------------

@@ -86,7 +86,7 @@ def test_every_name_of_the_note_is_the_note(staff_api, investor, note_name):
         (
             "9223372036854775808/",
             {"reason": "x"},
-            {"transaction_id": ["The id in the path must be a positive integer."]},
+            {"transaction_id": ["Ensure this value is less than or equal to 9223372036854775807."]},
         ),
         ("١/", {"reason": "x"}, {"transaction_id": ["The id in the path must be a positive integer."]}),
         ("OTHER/", {"reason": "x"}, {"transaction_id": ["The id in the body differs from the id in the path."]}),
@@ -102,6 +102,8 @@ def test_every_name_of_the_note_is_the_note(staff_api, investor, note_name):
 def test_bad_rejections_by_path_are_refused_and_change_nothing(staff_api, investor, unchanged_db, path, body, errors):
     deposit = deposit_request_create(user=investor, amount="40.00")
     path = path.replace("SAME", str(deposit.pk)).replace("OTHER", str(deposit.pk + 1))
+    if isinstance(body, dict) and body.get("transaction_id") == "SAME":
+        body = {**body, "transaction_id": str(deposit.pk)}
     if path.startswith(str(deposit.pk + 1)):
         body = {**body, "transaction_id": deposit.pk}
 

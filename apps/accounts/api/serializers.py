@@ -25,6 +25,17 @@ def _text_field(model_field: str, **kwargs) -> StrictCharField:
 # --- Output ------------------------------------------------------------------------------------
 
 
+class UsernameField(serializers.CharField):
+    """The username, or "" when there is none (as the original system sent it; never null)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(read_only=True, help_text='The username, or "" when the account has none.', **kwargs)
+
+    def get_attribute(self, instance):
+        value = super().get_attribute(instance)
+        return "" if value is None else value
+
+
 class _BalanceField(MoneyField):
     """One figure of ``selectors.user_balances_get``, handed in through the context."""
 
@@ -43,7 +54,7 @@ class ProfileSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField(read_only=True)
-    username = serializers.CharField(read_only=True, allow_null=True)
+    username = UsernameField()
     first_name = serializers.CharField(read_only=True)
     last_name = serializers.CharField(read_only=True)
     phone = serializers.CharField(read_only=True)
@@ -109,6 +120,12 @@ class RefreshSerializer(StrictSerializer):
     refresh = StrictCharField()
 
 
+class LogoutSerializer(StrictSerializer):
+    refresh = StrictCharField(
+        required=False, help_text="The refresh token to revoke; without it, every refresh token of the caller is."
+    )
+
+
 class TokenSerializer(StrictSerializer):
     token = StrictCharField(max_length=1024)
 
@@ -150,7 +167,7 @@ class AdminUserSerializer(serializers.Serializer):
 
     id = serializers.IntegerField(read_only=True)
     email = serializers.EmailField(read_only=True)
-    username = serializers.CharField(read_only=True, allow_null=True)
+    username = UsernameField()
     first_name = serializers.CharField(read_only=True)
     last_name = serializers.CharField(read_only=True)
     full_name = serializers.CharField(read_only=True, help_text="First and last name, or empty.")

@@ -6,7 +6,7 @@ client's forms with the id in the path (``admin/users/update/<id>/``,
 from django.db import transaction
 from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.exceptions import NotFound, PermissionDenied
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from apps.accounts import selectors, services
 from apps.accounts.api import serializers
 from apps.accounts.models import User
+from apps.common.api.paths import path_id_parameter, path_id_parse
 from apps.common.api.schema import NOT_AUTHENTICATED, bad_request, error_response
 from apps.wallet.api.permissions import StaffWithPermission
 
@@ -23,9 +24,7 @@ VIEW_PERMISSION = "accounts.view_user"
 CHANGE_PERMISSION = "accounts.change_user"
 DEACTIVATE_PERMISSION = "accounts.deactivate_user"
 USER_NOT_FOUND = error_response("No such user.", "not_found")
-PATH_USER_ID = OpenApiParameter(
-    "user_id", int, OpenApiParameter.PATH, description="The user's id (the original client's form)."
-)
+PATH_USER_ID = path_id_parameter("user_id", "The user's id (the original client's form).")
 CHANGE_FORBIDDEN = error_response(
     "Not staff; without `accounts.change_user` for profile fields or `accounts.deactivate_user` for "
     "`is_active`; another staff member's account (a superuser's to change); or a superuser's account "
@@ -178,7 +177,8 @@ class AdminUserUpdateByPathView(APIView):
         parameters=[PATH_USER_ID],
         responses=UPDATE_RESPONSES,
     )
-    def patch(self, request, user_id: int):
+    def patch(self, request, user_id: str):
+        user_id = path_id_parse(user_id, field="user_id")
         changes = _parse(serializers.AdminUserChangeSerializer, request)
         _user_change(actor=request.user, user_id=user_id, changes=changes)
         return Response(_admin_user_data(user_id))
@@ -233,6 +233,7 @@ class AdminUserDeleteByPathView(APIView):
         parameters=[PATH_USER_ID],
         responses=DELETE_RESPONSES,
     )
-    def delete(self, request, user_id: int):
+    def delete(self, request, user_id: str):
+        user_id = path_id_parse(user_id, field="user_id")
         _parse(serializers.EmptySerializer, request)
         return _deactivated(actor=request.user, user_id=user_id)

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import apps.common.api.paths  # noqa: F401  (registers the path_id converter)
 from apps.accounts.api import staff, views
 
 urlpatterns = [
@@ -16,13 +17,13 @@ urlpatterns = [
     path("admin/users/", staff.AdminUserListView.as_view(), name="api-admin-users"),
     path("admin/users/update/", staff.AdminUserUpdateView.as_view(), name="api-admin-users-update"),
     path(
-        "admin/users/update/<int:user_id>/",
+        "admin/users/update/<path_id:user_id>/",
         staff.AdminUserUpdateByPathView.as_view(),
         name="api-admin-users-update-path",
     ),
     path("admin/users/delete/", staff.AdminUserDeleteView.as_view(), name="api-admin-users-delete"),
     path(
-        "admin/users/delete/<int:user_id>/",
+        "admin/users/delete/<path_id:user_id>/",
         staff.AdminUserDeleteByPathView.as_view(),
         name="api-admin-users-delete-path",
     ),

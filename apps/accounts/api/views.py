@@ -97,8 +97,13 @@ class LogoutView(APIView):
 
     @extend_schema(
         tags=[AUTH_TAG],
-        summary="Sign out: revoke a refresh token",
-        request=serializers.RefreshSerializer,
+        summary="Sign out: revoke a refresh token, or every one of the caller's",
+        description=(
+            "With `refresh`, that token (it must be the caller's) is revoked. Without it (the original client "
+            "sends no body), every refresh token of the caller is: every device must sign in again once its "
+            "access token expires."
+        ),
+        request=serializers.LogoutSerializer,
         responses={
             200: serializers.MessageSerializer,
             400: bad_request(("token_invalid", "refresh")),
@@ -106,9 +111,13 @@ class LogoutView(APIView):
         },
     )
     def post(self, request):
-        serializer = serializers.RefreshSerializer(data=request.data)
+        serializer = serializers.LogoutSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
-        services.auth_refresh_revoke(user=request.user, refresh=serializer.validated_data["refresh"])
+        refresh = serializer.validated_data.get("refresh")
+        if refresh is None:
+            services.auth_tokens_revoke_all(user=request.user)
+        else:
+            services.auth_refresh_revoke(user=request.user, refresh=refresh)
         return _message(_("Signed out."))
 
 

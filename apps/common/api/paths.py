@@ -35,8 +35,9 @@ register_converter(PathIdConverter, "path_id")
 
 
 def path_id_parse(raw: str, *, field: str) -> int:
-    """The id in the path: ASCII digits, 1 to ``MAX_ID``; a 400 on ``field`` otherwise."""
-    if not (raw.isascii() and raw.isdigit() and len(raw) <= 19 and 1 <= int(raw) <= MAX_ID):
+    """The id in the path: a positive integer in ASCII digits, else a 400 on ``field``. One past
+    the largest id is still an integer: like the body form's, it is then refused or not found."""
+    if not (raw.isascii() and raw.isdigit() and len(raw) <= 40 and int(raw) >= 1):
         raise serializers.ValidationError({field: [_("The id in the path must be a positive integer.")]})
     return int(raw)
 
@@ -47,8 +48,12 @@ def body_with_path_id(request: Request, *, field: str, raw: str):
     data = request.data
     if not isinstance(data, Mapping):
         return data  # the body form's serializer names what is wrong with it
-    if field in data and data[field] != object_id:
-        raise serializers.ValidationError({field: [_("The id in the body differs from the id in the path.")]})
+    if field in data:
+        sent = data[field]
+        if isinstance(sent, bool) or not isinstance(sent, int):
+            raise serializers.ValidationError({field: [_("A valid integer is required.")]})
+        if sent != object_id:
+            raise serializers.ValidationError({field: [_("The id in the body differs from the id in the path.")]})
     return {**data, field: object_id}
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+import apps.common.api.paths  # noqa: F401  (registers the path_id converter)
 from apps.messaging.api.views import admin, attachments, messages, notifications, tasks, threads
 
 urlpatterns = [
@@ -8,26 +9,26 @@ urlpatterns = [
     path("messages/send/", messages.MessageSendView.as_view(), name="api-messages-send"),
     path("messages/mark-read/", messages.MessageMarkReadView.as_view(), name="api-messages-mark-read"),
     path(
-        "messages/mark-read/<int:message_id>/",
+        "messages/mark-read/<path_id:message_id>/",
         messages.MessageMarkReadByPathView.as_view(),
         name="api-messages-mark-read-path",
     ),
     path("messages/submit-link/", messages.MessageSubmitLinkView.as_view(), name="api-messages-submit-link"),
     path(
-        "messages/submit-link/<int:message_id>/",
+        "messages/submit-link/<path_id:message_id>/",
         messages.MessageSubmitLinkByPathView.as_view(),
         name="api-messages-submit-link-path",
     ),
     path("admin/messages/", admin.AdminMessageListView.as_view(), name="api-admin-messages"),
     path("admin/messages/approve-link/", admin.AdminApproveLinkView.as_view(), name="api-admin-messages-approve"),
     path(
-        "admin/messages/approve-link/<int:message_id>/",
+        "admin/messages/approve-link/<path_id:message_id>/",
         admin.AdminApproveLinkByPathView.as_view(),
         name="api-admin-messages-approve-path",
     ),
     path("admin/messages/reject-link/", admin.AdminRejectLinkView.as_view(), name="api-admin-messages-reject"),
     path(
-        "admin/messages/reject-link/<int:message_id>/",
+        "admin/messages/reject-link/<path_id:message_id>/",
         admin.AdminRejectLinkByPathView.as_view(),
         name="api-admin-messages-reject-path",
     ),

@@ -53,9 +53,28 @@ MessageKindField = _choice_field(
     "MessageKind", MessageKind.choices, "`reply`, `task`; `note` (internal) only ever appears to staff."
 )
 TaskPlatformField = _choice_field("TaskPlatform", TaskPlatform.choices, "Where the task is done.")
-OfferPlatformField = _choice_field(
-    "OfferPlatform", [("", ""), *TaskPlatform.choices], "A task's platform; empty for any other message."
+_OfferPlatformChoiceField = _choice_field(
+    "OfferPlatform",
+    [("", ""), *TaskPlatform.choices],
+    "A task's platform; empty for any other message. In requests any letter case of the value or its "
+    "name is read as the value (`Facebook`, `YouTube`).",
 )
+_PLATFORM_NAMES = {
+    **{str(label).casefold(): value for value, label in TaskPlatform.choices},
+    **{value.casefold(): value for value in TaskPlatform.values},
+}
+
+
+class OfferPlatformField(_OfferPlatformChoiceField):
+    """A platform as the original client may write it (`Facebook`): its letter case is not a new
+    platform, so any case of a value or of its English name is that value; nothing else is."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            data = _PLATFORM_NAMES.get(data.casefold(), data)
+        return super().to_internal_value(data)
+
+
 AssignmentStatusField = _choice_field(
     "TaskStatus",
     AssignmentStatus.choices,

@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
+from apps.common.api.paths import path_id_parse
 from apps.common.api.schema import NOT_AUTHENTICATED, bad_request, error_response
 from apps.messaging.api.serializers import messages as serializers
 from apps.messaging.api.serializers.fields import LINK_STATUSES
@@ -147,7 +148,8 @@ class AdminApproveLinkByPathView(AdminApproveLinkView):
         parameters=[PATH_MESSAGE_ID, IDEMPOTENCY_KEY_PARAMETER],
         responses=APPROVE_RESPONSES,
     )
-    def post(self, request, message_id: int):
+    def post(self, request, message_id: str):
+        message_id = path_id_parse(message_id, field="message_id")
         data = parse(serializers.ApproveLinkPathSerializer, request)
         self.scope_to_path(message_id)
         return self.review(request, message_id, data["admin_note"])
@@ -196,7 +198,8 @@ class AdminRejectLinkByPathView(AdminRejectLinkView):
         parameters=[PATH_MESSAGE_ID, IDEMPOTENCY_KEY_PARAMETER],
         responses=REJECT_RESPONSES,
     )
-    def post(self, request, message_id: int):
+    def post(self, request, message_id: str):
+        message_id = path_id_parse(message_id, field="message_id")
         data = parse(serializers.RejectLinkPathSerializer, request)
         self.scope_to_path(message_id)
         return self.review(request, message_id, data["admin_note"])

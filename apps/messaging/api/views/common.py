@@ -9,6 +9,7 @@ from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 
 from apps.common.api.parsers import JSONParser
+from apps.common.api.paths import path_id_parameter
 from apps.common.api.schema import error_response
 from apps.common.errors import ApplicationError
 from apps.kyc.uploads import upload_limit_install
@@ -107,4 +108,4 @@ class UploadMixin:
 
 
 def path_id(name: str, description: str) -> OpenApiParameter:
-    return OpenApiParameter(name, int, OpenApiParameter.PATH, description=description)
+    return path_id_parameter(name, description)

@@ -12,6 +12,7 @@ from rest_framework.permissions import IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.api.paths import path_id_parse
 from apps.common.api.schema import NOT_AUTHENTICATED, bad_request, error_response
 from apps.common.errors import ApplicationError
 from apps.messaging.api.serializers import messages as serializers
@@ -210,7 +211,8 @@ class MessageMarkReadByPathView(MessageMarkReadView):
             404: MESSAGE_NOT_FOUND,
         },
     )
-    def post(self, request, message_id: int):
+    def post(self, request, message_id: str):
+        message_id = path_id_parse(message_id, field="message_id")
         parse(EmptySerializer, request)
         return self.mark_read(request, message_id)
 
@@ -261,6 +263,7 @@ class MessageSubmitLinkByPathView(MessageSubmitLinkView):
         request=serializers.SubmitLinkPathSerializer,
         responses=SUBMIT_RESPONSES,
     )
-    def post(self, request, message_id: int):
+    def post(self, request, message_id: str):
+        message_id = path_id_parse(message_id, field="message_id")
         data = parse(serializers.SubmitLinkPathSerializer, request)
         return self.submit(request, message_id, data["submitted_link"])
