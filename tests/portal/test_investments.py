@@ -2,6 +2,7 @@
 investor's positions and one position with its schedule. Sign-in required, English and Arabic,
 only the investor's own positions, exact figures, refusals that change nothing, constant queries."""
 
+import hashlib
 import re
 from datetime import date, datetime, timedelta
 from decimal import Decimal
@@ -13,7 +14,7 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from apps.investments.models import Position
+from apps.investments.models import Position, RiskDisclosureAcceptance
 from apps.investments.selectors import plan_terms_version
 from apps.investments.services.accrual import accrue_returns
 from apps.investments.services.maturity import mature_investments
@@ -29,6 +30,8 @@ pytestmark = pytest.mark.django_db
 
 D = Decimal
 DAY0 = date(2026, 3, 2)
+# session, user, plan, the quote's plan, the acceptance, balances; the header
+INVEST_PAGE_QUERIES = 6 + HEADER_QUERIES
 
 
 def at(day: date, hour: int = 12):
@@ -360,6 +363,135 @@ def test_a_confirmation_without_the_terms_fingerprint_is_refused(funded, plan, u
     with unchanged_db():
         errors = _confirm_refused(client, plan, _confirm_data(plan, terms_version=None))
     assert errors == {"confirm:terms_version": ["This field is required."]}
+
+
+# --- invest: the risk disclosure, accepted once per plan and disclosure version ------------------
+
+ACCEPTED_LINE = '<p id="risk-accepted">You accepted this plan\'s risk disclosure on {date}.</p>'
+CHECKBOX = '<input type="checkbox" name="accept_terms" id="id_accept_terms" required>'
+
+
+def _risk_box(html: str) -> str:
+    start = html.index('id="preview"')
+    return html[start : html.index("</section>", start)]
+
+
+def test_confirming_records_the_acceptance_with_its_time_and_ip(funded, plan):
+    with at(DAY0):
+        response = _client(funded).post(_invest_url(plan), _confirm_data(plan), REMOTE_ADDR="203.0.113.9")
+    assert response.status_code == 302
+    acceptance = RiskDisclosureAcceptance.objects.get()
+    assert (acceptance.user, acceptance.plan, acceptance.version, acceptance.ip_address) == (
+        funded,
+        plan,
+        1,
+        "203.0.113.9",
+    )
+    assert acceptance.text_sha256 == hashlib.sha256(b"You can lose money.").hexdigest()
+    assert acceptance.accepted_at == datetime(2026, 3, 2, 12, tzinfo=ZoneInfo("UTC"))
+
+
+def test_once_accepted_the_page_says_when_instead_of_asking_again(funded, plan, position, unchanged_db):
+    client = _client(funded)
+    with at(DAY0 + timedelta(days=1)), unchanged_db():
+        html = client.get(_invest_url(plan), {"amount": "5000.00"}).content.decode()
+    box = _risk_box(html)
+    assert ACCEPTED_LINE.format(date="March 2, 2026") in box
+    assert "accept_terms" not in box
+    assert "You can lose money." not in box
+    assert "Once you confirm, the amount stays invested until the maturity date." in box
+    assert "Step 2: check the figures and confirm." in html
+    assert "Confirm and invest 5,000.00 USD" in box
+
+
+def test_once_accepted_confirming_needs_no_tick_and_records_nothing_new(funded, plan, position):
+    client = _client(funded)
+    with at(DAY0 + timedelta(days=1)):
+        response = client.post(_invest_url(plan), _confirm_data(plan, amount="5000.00", accept_terms=None))
+    assert response.status_code == 302
+    assert Position.objects.filter(user=funded).count() == 2
+    assert list(RiskDisclosureAcceptance.objects.values_list("version", "accepted_at")) == [
+        (1, datetime(2026, 3, 2, 12, tzinfo=ZoneInfo("UTC")))
+    ]
+    assert balances(funded) == (D("0.00"), D("0.00"), D("15000.00"))
+
+
+def test_a_changed_disclosure_is_shown_and_asked_for_again(funded, plan, position, staff, unchanged_db):
+    plan_update(plan_id=plan.pk, actor=staff, fields={"risk_disclosure": "Returns are not guaranteed."})
+    plan.refresh_from_db()
+    client = _client(funded)
+    with unchanged_db():
+        html = client.get(_invest_url(plan), {"amount": "5000.00"}).content.decode()
+        errors = _confirm_refused(client, plan, _confirm_data(plan, amount="5000.00", accept_terms=None))
+    box = _risk_box(html)
+    assert '<p dir="auto">Returns are not guaranteed.</p>' in box
+    assert CHECKBOX in box
+    assert 'id="risk-accepted"' not in box
+    assert errors == {"confirm:accept_terms": ["Read and accept the plan's terms and risks first."]}
+    with at(DAY0 + timedelta(days=1)):
+        assert client.post(_invest_url(plan), _confirm_data(plan, amount="5000.00")).status_code == 302
+    assert list(RiskDisclosureAcceptance.objects.order_by("id").values_list("version", flat=True)) == [1, 2]
+
+
+def test_a_disclosure_changed_after_an_accepted_preview_is_asked_for(funded, plan, position, staff, unchanged_db):
+    """The preview said "accepted"; staff then change the disclosure: the confirmation is refused
+    as changed terms and the page asks for the new disclosure."""
+    data = _confirm_data(plan, amount="5000.00", accept_terms=None)
+    plan_update(plan_id=plan.pk, actor=staff, fields={"risk_disclosure": "New wording."})
+    client = _client(funded)
+    with unchanged_db():
+        response = client.post(_invest_url(plan), data)
+    assert list(response.context["confirm_form"].non_field_errors()) == [
+        "This plan's terms changed since your preview. Check the new figures and confirm again."
+    ]
+    box = _risk_box(response.content.decode())
+    assert '<p dir="auto">New wording.</p>' in box
+    assert CHECKBOX in box
+
+
+def test_a_plan_without_a_disclosure_asks_for_no_acceptance(funded, staff, unchanged_db):
+    plan = make_plan(actor=staff, name="Plain", risk_disclosure="")
+    client = _client(funded)
+    with unchanged_db():
+        html = client.get(_invest_url(plan), {"amount": "5000.00"}).content.decode()
+    box = _risk_box(html)
+    assert "accept_terms" not in box
+    assert 'id="risk-accepted"' not in box
+    assert "Once you confirm, the amount stays invested until the maturity date." in box
+    response = client.post(_invest_url(plan), _confirm_data(plan, amount="5000.00", accept_terms=None))
+    assert response.status_code == 302
+    assert RiskDisclosureAcceptance.objects.count() == 0
+    assert balances(funded) == (D("10000.00"), D("0.00"), D("5000.00"))
+
+
+def test_another_investors_acceptance_does_not_count(funded, plan, staff, unchanged_db):
+    other = UserFactory()
+    fund(other, "5000.00", approver=staff)
+    investment_open(user=other, plan_id=plan.pk, amount="5000.00", terms_accepted=True)
+    client = _client(funded)
+    with unchanged_db():
+        html = client.get(_invest_url(plan), {"amount": "5000.00"}).content.decode()
+    assert CHECKBOX in _risk_box(html)
+
+
+def test_the_accepted_line_in_arabic(funded, plan, position):
+    with at(DAY0 + timedelta(days=1)):
+        html = _client(funded, "ar").get(_invest_url(plan), {"amount": "5000.00"}).content.decode()
+    assert 'id="risk-accepted"' in _risk_box(html)
+    assert "accept_terms" not in _risk_box(html)
+
+
+@pytest.mark.parametrize("accepted", [False, True])
+def test_the_invest_page_costs_the_same_queries_accepted_or_not(
+    funded, plan, staff, accepted, django_assert_num_queries
+):
+    if accepted:
+        investment_open(user=funded, plan_id=plan.pk, amount="5000.00", terms_accepted=True)
+    client = _client(funded)
+    client.get(_invest_url(plan), {"amount": "5000.00"})  # warm the session and the caches
+    with django_assert_num_queries(INVEST_PAGE_QUERIES):
+        response = client.get(_invest_url(plan), {"amount": "5000.00"})
+    assert ('id="risk-accepted"' in response.content.decode()) is accepted
 
 
 @pytest.mark.parametrize("method", ["get", "post"])

@@ -1,15 +1,16 @@
 """One real browser (Debian's Chromium through Playwright) through buying a plan: a funded investor
 signs in, opens the plans, previews an amount, ticks the terms, confirms, and lands on the new
-position with its schedule."""
+position with its schedule; a second purchase under the same disclosure asks for no tick."""
 
 from datetime import timedelta
 from decimal import Decimal
 
 import pytest
-from django.utils import formats, translation
+from django.utils import formats, timezone, translation
 
 from apps.common.dates import business_date_today
-from apps.investments.models import Position
+from apps.investments.models import Position, RiskDisclosureAcceptance
+from apps.investments.services.positions import investment_open
 from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
 from tests.investments.helpers import make_plan
 from tests.wallet.helpers import balances, fund
@@ -73,3 +74,34 @@ def test_a_funded_investor_buys_a_plan_and_sees_its_schedule(live_server, page):
     page.click("nav >> text=Investments")
     page.wait_for_url(f"{live_server.url}/investments/")
     assert page.locator(f"#position-{position.pk} .position-link").inner_text() == "Professional"
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_a_second_purchase_under_the_same_disclosure_asks_for_no_tick(live_server, page):
+    staff = StaffFactory()
+    investor = UserFactory(email="lina@example.com")
+    fund(investor, "15000.00", approver=staff)
+    plan = make_plan(actor=staff)
+    investment_open(user=investor, plan_id=plan.pk, amount="5000.00", terms_accepted=True)
+    accepted_on = RiskDisclosureAcceptance.objects.get().accepted_at
+    with translation.override("en"):
+        accepted_text = formats.date_format(timezone.localtime(accepted_on), "DATE_FORMAT")
+
+    page.goto(f"{live_server.url}/login/")
+    page.fill("#id_username", "lina@example.com")
+    page.fill("#id_password", DEFAULT_PASSWORD)
+    page.click("main button:has-text('Log in')")
+    page.wait_for_url(f"{live_server.url}/")
+    page.goto(f"{live_server.url}/plans/{plan.pk}/invest/?amount=5000.00")
+
+    assert page.locator("#risk-accepted").inner_text() == (
+        f"You accepted this plan's risk disclosure on {accepted_text}."
+    )
+    assert page.locator("#id_accept_terms").count() == 0
+    assert "You can lose money." not in page.locator("#risk-disclosure").inner_text()
+    page.click("main button:has-text('Confirm and invest')")
+    page.wait_for_url(f"{live_server.url}/investments/*/")
+    assert Position.objects.filter(user=investor).count() == 2
+    assert RiskDisclosureAcceptance.objects.count() == 1
+    assert balances(investor) == (Decimal("5000.00"), Decimal("0.00"), Decimal("10000.00"))

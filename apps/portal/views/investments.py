@@ -1,5 +1,6 @@
 """Investment pages of the investor portal: the plans on offer, buying one (amount → preview →
-accept and confirm), the investor's positions and one position with its schedule.
+accept and confirm; the risk disclosure is asked for only while the investor has not accepted
+its current version), the investor's positions and one position with its schedule.
 
 Each view parses input, calls one service or selector, and renders. Only the signed-in
 investor's own positions are read (another investor's is a 404); an inactive or unknown plan
@@ -9,6 +10,7 @@ JavaScript: the preview is a GET of the amount form, the confirmation a POST.
 
 from datetime import timedelta
 
+from axes.helpers import get_client_ip_address
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
@@ -62,7 +64,12 @@ def _confirm(request: HttpRequest, form: forms.InvestConfirmForm, plan) -> HttpR
         )
         return None
     try:
-        position = investment_open(user=request.user, plan_id=plan.pk, **form.service_arguments())
+        position = investment_open(
+            user=request.user,
+            plan_id=plan.pk,
+            ip_address=get_client_ip_address(request),
+            **form.service_arguments(),
+        )
     except ApplicationError as error:
         form.add_service_error(error)
         return None
@@ -102,6 +109,7 @@ def plan_invest(request: HttpRequest, plan_id: int) -> HttpResponse:
         "confirm_form": confirm_form if quote is not None else None,
         "preview": selectors.quote_preview(quote=quote) if quote is not None else None,
         "terms_version": selectors.plan_terms_version(plan),
+        "risk": selectors.risk_disclosure_state_for(user=request.user, plan=plan) if quote is not None else None,
         "available": balances_for_user(user=request.user).available,
         "currency": currency,
     }
