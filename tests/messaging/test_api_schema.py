@@ -88,7 +88,7 @@ def test_the_lists_are_paginated(schema):
             f"#/components/schemas/{component}"
         )
     threads = {p["name"]: p for p in operation(schema, "/api/threads/", "get")["parameters"]}
-    assert sorted(threads["queue"]["schema"]["enum"]) == ["all", "breached", "mine", "unassigned", "waiting_staff"]
+    assert sorted(threads["queue"]["schema"]["enum"]) == ["", "all", "breached", "mine", "unassigned", "waiting_staff"]
     assert {"status", "priority", "category", "search"} <= set(threads)
     admin = {p["name"] for p in operation(schema, "/api/admin/messages/", "get")["parameters"]}
     assert {"link_status", "thread_id", "kind"} <= admin

@@ -601,3 +601,15 @@ def test_a_pending_debit_fails_at_approval_when_funds_are_gone(funded, settings,
         "code": "insufficient_balance",
     }
     assert Adjustment.objects.get().status == "pending"
+
+
+def test_a_filter_sent_empty_is_no_filter(staff_api, investor):
+    """The original client sends its unset filters empty: `?page=&type=deposit&status=`."""
+    pending = deposit_request_create(user=investor, amount="20.00")
+    approved = deposit_request_create(user=investor, amount="30.00")
+    staff_api.post(APPROVE, {"transaction_id": approved.pk}, format="json")
+
+    response = staff_api.get("/api/admin/deposits/?page=&type=deposit&status=")
+
+    assert response.status_code == 200
+    assert [row["id"] for row in response.json()["results"]] == [approved.pk, pending.pk]

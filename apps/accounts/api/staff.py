@@ -15,6 +15,7 @@ from rest_framework.views import APIView
 from apps.accounts import selectors, services
 from apps.accounts.api import serializers
 from apps.accounts.models import User
+from apps.common.api.filters import query_params
 from apps.common.api.paths import path_id_parameter, path_id_parse
 from apps.common.api.schema import NOT_AUTHENTICATED, bad_request, error_response
 from apps.wallet.api.permissions import StaffWithPermission
@@ -119,9 +120,7 @@ class AdminUserListView(ListAPIView):
         return super().get(request, *args, **kwargs)
 
     def get_queryset(self):
-        filters = serializers.AdminUserFilterSerializer(data=self.request.query_params)
-        filters.is_valid(raise_exception=True)
-        data = filters.validated_data
+        data = query_params(serializers.AdminUserFilterSerializer, self.request)
         role = data.get("role")
         return selectors.user_list_for_staff(
             search=data.get("search", ""),

@@ -8,6 +8,7 @@ from drf_spectacular.utils import OpenApiParameter
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 
+from apps.common.api.filters import query_params  # noqa: F401  (the views import it from here)
 from apps.common.api.parsers import JSONParser
 from apps.common.api.paths import path_id_parameter
 from apps.common.api.schema import error_response
@@ -71,12 +72,6 @@ class InvestorOrStaffWithPermission(BasePermission):
 def parse(serializer_class, request, **context) -> dict:
     """The request body, validated (400 with field errors otherwise)."""
     serializer = serializer_class(data=request.data, context={"request": request, "user": request.user, **context})
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
-def query_params(serializer_class, request) -> dict:
-    serializer = serializer_class(data=request.query_params)
     serializer.is_valid(raise_exception=True)
     return serializer.validated_data
 
