@@ -389,8 +389,18 @@ def test_staff_refusals_change_nothing(amina, sam, sam_api, fadi, fadi_api, unch
             400,
             business("No such investor.", "recipient_not_found", "recipient_id"),
         ),
-        (sam_api, {**task, "offer_platform": "x"}, 400, {"reward": ["A task needs both a platform and a reward."]}),
-        (sam_api, {**task, "reward": "5.00"}, 400, {"offer_platform": ["A task needs both a platform and a reward."]}),
+        (
+            sam_api,
+            {**task, "reward": "5.00"},
+            400,
+            {"offer_platform": ["A reward is only for a task: add its platform."]},
+        ),
+        (
+            sam_api,
+            {**task, "offer_details": {}, "reward": "5.00"},
+            400,
+            {"offer_platform": ["A reward is only for a task: add its platform."]},
+        ),
         (
             sam_api,
             {**task, "offer_platform": "x", "reward": "5.00", "thread_id": thread.pk},

@@ -23,7 +23,7 @@ from unfold.forms import AdminForm
 
 from apps.common.errors import ApplicationError
 from apps.messaging.models import AssignmentStatus, DeliveryStatus, ThreadPriority, ThreadStatus
-from apps.wallet.admin.base import short_date
+from apps.wallet.admin.base import money, short_date
 
 LINK_CLASS = "text-primary-600 dark:text-primary-500"
 # The attributes of every link staff follow to a page an investor named (a task proof).
@@ -70,6 +70,20 @@ def nowrap(value) -> str:
 
 def date_cell(value) -> str:
     return nowrap(short_date(value))
+
+
+def reward_text(task) -> str:
+    """A task's reward (``7.50 USD``), or "No reward" for a task without one."""
+    return money(task.reward, task.currency) if task.is_paid else gettext("No reward")
+
+
+def reward_cell(task) -> str:
+    """A reward column: on one line; a task without a reward says so (muted), never 0.00."""
+    if task.is_paid:
+        return nowrap(money(task.reward, task.currency))
+    return format_html(
+        '<span class="whitespace-nowrap text-base-500 dark:text-base-400" data-unpaid>{}</span>', gettext("No reward")
+    )
 
 
 def waited(since, now=None) -> str:

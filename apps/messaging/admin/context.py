@@ -10,9 +10,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import KycStatus
-from apps.messaging.admin.common import ASSIGNMENT_LABELS, label, outside_link
+from apps.messaging.admin.common import ASSIGNMENT_LABELS, label, outside_link, reward_text
 from apps.messaging.models import AssignmentStatus, Thread
 from apps.messaging.selectors.backoffice import investor_context, thread_task_assignment
+from apps.messaging.selectors.tasks import task_needs_two_approvals
 from apps.wallet.admin.base import money
 from apps.wallet.models import RequestStatus
 
@@ -114,10 +115,11 @@ def task_card(thread: Thread, *, user) -> dict | None:
     return {
         "assignment": assignment,
         "task": task,
-        "reward": money(task.reward, task.currency),
-        "status": label(assignment.get_status_display(), ASSIGNMENT_LABELS.get(assignment.status, "default")),
+        "reward": reward_text(task),
+        "unpaid": not task.is_paid,
+        "status": label(assignment.status_text, ASSIGNMENT_LABELS.get(assignment.status, "default")),
         "proof": outside_link(assignment.proof_link) if assignment.proof_link else "",
-        "needs_second": task.reward > settings.FOUR_EYES_THRESHOLD and assignment.status == AssignmentStatus.SUBMITTED,
+        "needs_second": task_needs_two_approvals(task) and assignment.status == AssignmentStatus.SUBMITTED,
         "review_url": _url("admin:messaging_taskassignment_change", assignment.pk)
         if user.has_perm("messaging.view_taskassignment")
         else "",

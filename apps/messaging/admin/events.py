@@ -59,17 +59,26 @@ def event_detail(event: ThreadEvent, people: dict[int, str]) -> str:
     if kind == ThreadEventKind.TASK_SUBMITTED:
         return str(data.get("link", ""))
     if kind == ThreadEventKind.TASK_APPROVED:
-        return f"{data.get('amount', '-')} {settings.PLATFORM_CURRENCY}"
+        if "amount" not in data:
+            return _("no reward")
+        return f"{data['amount']} {settings.PLATFORM_CURRENCY}"
     if kind == ThreadEventKind.TASK_REJECTED:
         return str(data.get("note", ""))
     return ""
+
+
+def event_title(event) -> str:
+    """The event's kind in words; the approval of a task without a reward paid nothing."""
+    if event.kind == ThreadEventKind.TASK_APPROVED and "amount" not in (event.data or {}):
+        return _("Proof approved")
+    return event.get_kind_display()
 
 
 def event_rows(events, *, people: dict[int, str]) -> list[dict]:
     return [
         {
             "event": event,
-            "title": event.get_kind_display(),
+            "title": event_title(event),
             "detail": event_detail(event, people),
             "actor": event.actor.email if event.actor else _("system"),
         }

@@ -26,14 +26,17 @@ from apps.messaging.admin.common import (
     date_cell,
     label,
     outside_link,
+    reward_cell,
+    reward_text,
     waited,
 )
 from apps.messaging.admin.forms import ApproveProofDialogForm, RejectProofDialogForm
 from apps.messaging.models import AssignmentStatus, Task, TaskAssignment
 from apps.messaging.selectors import assignment_review_queue
 from apps.messaging.selectors.backoffice import assignment_get_for_staff
+from apps.messaging.selectors.tasks import task_needs_two_approvals
 from apps.messaging.services.tasks import REVIEW_PERMISSION, assignment_approve, assignment_reject
-from apps.wallet.admin.base import ReadOnlyAdminMixin, money, money_cell, user_link
+from apps.wallet.admin.base import ReadOnlyAdminMixin, money, user_link
 
 PROOFS_URL = "admin:messaging_taskassignment_changelist"
 STATUS_PARAM = "status"
@@ -42,7 +45,7 @@ PROOF_LINK_SHOWN = 60
 
 
 def needs_two_approvals(task: Task) -> bool:
-    return task.reward > settings.FOUR_EYES_THRESHOLD
+    return task_needs_two_approvals(task)
 
 
 def approvals_text(assignment: TaskAssignment) -> str:
@@ -70,7 +73,7 @@ def proof_summary(object_id) -> dict:
     task = assignment.task
     return {
         "assignment": assignment,
-        "reward": money(task.reward, task.currency),
+        "reward": reward_text(task),
         "proof": outside_link(assignment.proof_link),
         "four_eyes": needs_two_approvals(task),
         "threshold": money(settings.FOUR_EYES_THRESHOLD, task.currency),
@@ -80,8 +83,9 @@ def proof_summary(object_id) -> dict:
 APPROVE_DIALOG = {
     "title": gettext_lazy("Approve this proof?"),
     "description": gettext_lazy(
-        "Approving pays the reward to the investor's available balance, once. Above the four-eyes threshold "
-        "the first approval is only recorded and a second staff member pays."
+        "Approving pays the reward to the investor's available balance, once (a task without a reward pays "
+        "nothing). Above the four-eyes threshold the first approval is only recorded and a second staff member "
+        "pays."
     ),
     "form_class": ApproveProofDialogForm,
     "form_submit_text": gettext_lazy("Approve"),
@@ -239,7 +243,7 @@ class TaskAssignmentAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
     @display(description=gettext_lazy("Reward"))
     def display_reward(self, obj: TaskAssignment) -> str:
-        return money_cell(obj.task.reward, obj.task.currency)
+        return reward_cell(obj.task)
 
     @display(description=gettext_lazy("Proof link"))
     def display_proof(self, obj: TaskAssignment) -> str:
@@ -261,11 +265,11 @@ class TaskAssignmentAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
     @display(description=gettext_lazy("Status"), label=ASSIGNMENT_LABELS, ordering="status")
     def display_status(self, obj: TaskAssignment):
-        return obj.status, obj.get_status_display()
+        return obj.status, obj.status_text
 
     @display(description=gettext_lazy("Status"))
     def display_status_label(self, obj: TaskAssignment) -> str:
-        return label(obj.get_status_display(), ASSIGNMENT_LABELS.get(obj.status, "default"))
+        return label(obj.status_text, ASSIGNMENT_LABELS.get(obj.status, "default"))
 
     @display(description=gettext_lazy("Conversation"))
     def display_thread(self, obj: TaskAssignment) -> str:
@@ -322,6 +326,10 @@ class TaskAssignmentAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
 
 def _approved_message(assignment: TaskAssignment) -> str:
+    if assignment.status == AssignmentStatus.APPROVED and not assignment.pays_reward:
+        return _("The proof was approved (a task without a reward: nothing was paid); %(email)s was told.") % {
+            "email": assignment.user.email
+        }
     if assignment.status == AssignmentStatus.APPROVED:
         return _("The proof was approved: %(amount)s was paid to %(email)s.") % {
             "amount": money(assignment.task.reward, assignment.task.currency),

@@ -21,6 +21,7 @@ from apps.messaging.admin.common import (
     date_cell,
     label,
     nowrap,
+    reward_cell,
 )
 from apps.messaging.admin.forms import TaskCreateForm
 from apps.messaging.admin.proofs import PROOFS_URL, STATUS_PARAM
@@ -155,7 +156,7 @@ class TaskAdmin(ServiceFormMixin, ModelAdmin):
 
     @display(description=gettext_lazy("Reward"), ordering="reward")
     def display_reward(self, obj: Task) -> str:
-        return money_cell(obj.reward, obj.currency)
+        return reward_cell(obj)
 
     @display(description=gettext_lazy("Budget"), ordering="budget")
     def display_budget(self, obj: Task) -> str:

@@ -1,9 +1,12 @@
-"""Rewarded tasks (the original system's "offers"): staff ask investors to do something on a
-social platform and pay a reward, through the ledger, for each approved proof.
+"""Tasks (the original system's "offers"): staff ask investors to do something on a social
+platform and submit a proof link, which staff approve or reject. A paid task pays a reward,
+through the ledger, for each approved proof; an unpaid task (no reward, as the original's offers)
+pays nothing.
 
-A ``Task`` is what staff wrote, with its reward and total budget; each recipient gets a
-``TaskAssignment`` with a thread of its own whose first message is the task. An assignment is
-paid at most once (natural key ``task:<assignment id>``), never beyond the task's budget."""
+A ``Task`` is what staff wrote, with its reward (or none) and total budget (0 without a reward);
+each recipient gets a ``TaskAssignment`` with a thread of its own whose first message is the task.
+An assignment of a paid task is paid at most once (natural key ``task:<assignment id>``), never
+beyond the task's budget; an assignment of an unpaid task is never paid."""
 
 from django.conf import settings
 from django.db import models
@@ -33,7 +36,13 @@ class Task(Delivery):
     instructions_en = models.TextField(_("instructions (English)"), max_length=BODY_MAX_LENGTH)
     instructions_ar = models.TextField(_("instructions (Arabic)"), max_length=BODY_MAX_LENGTH, blank=True)
     platform = models.CharField(_("platform"), max_length=12, choices=TaskPlatform.choices)
-    reward = money_field(_("reward"))
+    # Empty (NULL): an unpaid task, the original system's offer; approving a proof pays nothing.
+    reward = money_field(
+        _("reward"),
+        null=True,
+        blank=True,
+        help_text=_("Empty: a task without a reward (approving a proof pays nothing)."),
+    )
     budget = money_field(_("total budget"))
     # The sum of the rewards paid, written under the task's row lock in the paying transaction.
     paid_total = money_field(_("paid so far"), default=0, editable=False)
@@ -59,8 +68,14 @@ class Task(Delivery):
         ordering = ["-created_at", "-id"]
         permissions = [("review_task_proof", "Can approve (pay) and reject task proofs")]
         constraints = [
-            models.CheckConstraint(condition=Q(reward__gt=0), name="messaging_task_reward_positive"),
-            models.CheckConstraint(condition=Q(budget__gte=F("reward")), name="messaging_task_budget_covers_one"),
+            # Written out for NULL: a CHECK whose condition is NULL passes.
+            models.CheckConstraint(
+                condition=Q(reward__isnull=True) | Q(reward__gt=0), name="messaging_task_reward_positive"
+            ),
+            models.CheckConstraint(
+                condition=Q(reward__isnull=True, budget=0) | Q(reward__isnull=False, budget__gte=F("reward")),
+                name="messaging_task_budget_covers_one",
+            ),
             models.CheckConstraint(
                 condition=Q(paid_total__gte=0, paid_total__lte=F("budget")), name="messaging_task_within_budget"
             ),
@@ -73,6 +88,11 @@ class Task(Delivery):
 
     def __str__(self) -> str:
         return self.title
+
+    @property
+    def is_paid(self) -> bool:
+        """Whether an approved proof is paid (False: a task without a reward)."""
+        return self.reward is not None
 
     @property
     def remaining_budget(self):
@@ -120,6 +140,9 @@ class TaskAssignment(models.Model):
     status = models.CharField(
         _("status"), max_length=12, choices=AssignmentStatus.choices, default=AssignmentStatus.OFFERED
     )
+    # The task's ``is_paid`` at delivery (a task never changes once sent): lets the database tie
+    # an approval to its payment without reading the task.
+    pays_reward = models.BooleanField(_("pays a reward"), editable=False)
     responded_at = models.DateTimeField(_("accepted or declined at"), null=True, blank=True)
     proof_link = models.URLField(_("proof link"), max_length=PROOF_LINK_MAX_LENGTH, blank=True)
     submitted_at = models.DateTimeField(_("proof submitted at"), null=True, blank=True, db_index=True)
@@ -157,10 +180,11 @@ class TaskAssignment(models.Model):
             models.CheckConstraint(
                 condition=Q(status__in=AssignmentStatus.values), name="messaging_assignment_status_valid"
             ),
-            # Paid iff approved: the entry is the one payment.
+            # A paid task's recipient is paid iff approved (the entry is the one payment); an
+            # unpaid task's recipient never is.
             models.CheckConstraint(
-                condition=Q(status=AssignmentStatus.APPROVED, entry__isnull=False)
-                | (~Q(status=AssignmentStatus.APPROVED) & Q(entry__isnull=True)),
+                condition=Q(status=AssignmentStatus.APPROVED, pays_reward=True, entry__isnull=False)
+                | ((~Q(status=AssignmentStatus.APPROVED) | Q(pays_reward=False)) & Q(entry__isnull=True)),
                 name="messaging_assignment_paid_iff_approved",
             ),
             models.CheckConstraint(
@@ -182,6 +206,13 @@ class TaskAssignment(models.Model):
 
     def __str__(self) -> str:
         return f"{self.task} → {self.user_id}"
+
+    @property
+    def status_text(self) -> str:
+        """The status in words: an approved proof of an unpaid task is only "Approved"."""
+        if self.status == AssignmentStatus.APPROVED and not self.pays_reward:
+            return str(_("Approved"))
+        return self.get_status_display()
 
     @property
     def link_status(self) -> str:

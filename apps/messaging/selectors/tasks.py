@@ -73,9 +73,16 @@ def task_message_id(*, task: Task) -> int | None:
 
 def assignment_approvals_needed(assignment: TaskAssignment) -> int:
     """How many approvals a proof still needs before its reward is paid: none once approved;
-    two above ``FOUR_EYES_THRESHOLD`` until a first staff member approved, else one."""
+    two above ``FOUR_EYES_THRESHOLD`` until a first staff member approved, else one (always one
+    for a task without a reward)."""
     if assignment.status == AssignmentStatus.APPROVED:
         return 0
-    if assignment.task.reward > settings.FOUR_EYES_THRESHOLD and assignment.first_approved_by_id is None:
+    if task_needs_two_approvals(assignment.task) and assignment.first_approved_by_id is None:
         return 2
     return 1
+
+
+def task_needs_two_approvals(task: Task) -> bool:
+    """A reward above ``FOUR_EYES_THRESHOLD`` is paid only on a second staff member's approval;
+    a task without a reward never needs two."""
+    return task.is_paid and task.reward > settings.FOUR_EYES_THRESHOLD

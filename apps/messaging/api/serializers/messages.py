@@ -45,7 +45,9 @@ class MessageSerializer(serializers.Serializer):
     subject = serializers.CharField(source="thread.subject", help_text="The conversation's subject.")
     message = serializers.CharField(source="body", help_text="Plain text (show it as text, never as HTML).")
     offer_platform = serializers.SerializerMethodField()
-    reward = serializers.SerializerMethodField(help_text="A task's reward; null for any other message.")
+    reward = serializers.SerializerMethodField(
+        help_text="A task's reward; null for a task without a reward (an offer) and for any other message."
+    )
     submitted_link = serializers.SerializerMethodField(help_text="A task's submitted proof link, or empty.")
     link_status = serializers.SerializerMethodField()
     is_read = serializers.BooleanField(help_text="Read by the caller (a message the caller sent counts as read).")
@@ -76,7 +78,9 @@ class MessageSerializer(serializers.Serializer):
     @extend_schema_field(MoneyField(allow_null=True))
     def get_reward(self, message) -> str | None:
         assignment = _assignment(message)
-        return MoneyField().to_representation(assignment.task.reward) if assignment else None
+        if assignment is None or not assignment.task.is_paid:
+            return None
+        return MoneyField().to_representation(assignment.task.reward)
 
     def get_submitted_link(self, message) -> str:
         assignment = _assignment(message)
@@ -145,10 +149,20 @@ class MessageSendSerializer(StrictSerializer):
     offer_platform = OfferPlatformField(
         required=False,
         allow_blank=True,
-        help_text="Staff: with `reward`, the message is a task for the recipient (needs `messaging.add_task`).",
+        help_text=(
+            "Staff: the message is a task for the recipient (needs `messaging.add_task`): with `reward` a paid "
+            "task, without it a task without a reward (the original's offer: a proof is approved or rejected, "
+            "nothing is paid)."
+        ),
     )
     offer_details = OfferDetailsSerializer(required=False, help_text="The original client's `{platform}`.")
-    reward = AmountField(required=False, help_text="A task's reward, paid once when its proof is approved.")
+    reward = AmountField(
+        required=False,
+        help_text=(
+            "A task's reward (greater than zero), paid once when its proof is approved; only with a platform. "
+            "Leave it out for a task without a reward: `0` is refused."
+        ),
+    )
     expires_at = serializers.DateTimeField(
         required=False, help_text="A task's expiry (default: `TASK_DEFAULT_EXPIRY_DAYS` from now)."
     )
@@ -158,9 +172,10 @@ class MessageSendSerializer(StrictSerializer):
         details = attrs.pop("offer_details", None) or {}
         platforms = {"offer_platform": attrs.pop("offer_platform", None), "platform": details.get("platform")}
         attrs["offer_platform"] = alias(platforms, "offer_platform", "platform")
-        if bool(attrs["offer_platform"]) != ("reward" in attrs):
-            missing = "reward" if attrs["offer_platform"] else "offer_platform"
-            raise serializers.ValidationError({missing: [gettext("A task needs both a platform and a reward.")]})
+        if "reward" in attrs and not attrs["offer_platform"]:
+            raise serializers.ValidationError(
+                {"offer_platform": [gettext("A reward is only for a task: add its platform.")]}
+            )
         if attrs["offer_platform"] and attrs.get("thread_id"):
             raise serializers.ValidationError(
                 {"thread_id": [gettext("A task starts its own conversation: leave out thread_id.")]}

@@ -26,7 +26,11 @@ class TaskSerializer(serializers.Serializer):
     title = serializers.CharField(source="task.title")
     instructions = serializers.SerializerMethodField(help_text="In the caller's language (English if not written).")
     platform = TaskPlatformField(source="task.platform")
-    reward = MoneyField(source="task.reward", help_text="Paid once, to the available balance, when approved.")
+    reward = MoneyField(
+        source="task.reward",
+        allow_null=True,
+        help_text="Paid once, to the available balance, when approved; null for a task without a reward.",
+    )
     currency = serializers.CharField(source="task.currency")
     expires_at = serializers.DateTimeField(source="task.expires_at")
     status = AssignmentStatusField()

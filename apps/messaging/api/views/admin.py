@@ -101,7 +101,8 @@ APPROVE_DESCRIPTION = (
     "Needs `messaging.review_task_proof`. Pays the task's reward once (from the platform's task reward "
     "expense account to the investor's available balance), never beyond the task's budget. Above "
     "`FOUR_EYES_THRESHOLD` the first approval is recorded (`approvals_needed` 1, `first_approved_by`) and "
-    "another staff member's approval pays."
+    "another staff member's approval pays. A task without a reward (`reward` null) is approved at once: "
+    "nothing is paid, no ledger entry, no second approval; the investor is told their proof was approved."
 )
 APPROVE_RESPONSES = {
     200: serializers.TaskReviewSerializer,
@@ -123,7 +124,7 @@ class AdminApproveLinkView(_ReviewView):
 
     @extend_schema(
         tags=[ADMIN_TAG],
-        summary="Approve a task's proof: pay the reward, exactly once",
+        summary="Approve a task's proof: pay the reward (if any), exactly once",
         description=APPROVE_DESCRIPTION,
         request=serializers.ApproveLinkSerializer,
         parameters=[IDEMPOTENCY_KEY_PARAMETER],

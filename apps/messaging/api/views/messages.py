@@ -91,9 +91,11 @@ class MessageSendView(APIView):
             "`recipient`/`recipient_id` that is a staff member also means support; any other id is refused "
             "(`recipient_not_allowed`). **Staff** (`messaging.handle_thread` and `messaging.add_thread`): with "
             "`thread_id` a reply; otherwise `recipient_id` (or `recipient`) names the investor of a new direct "
-            "conversation. With `offer_platform` (or `offer_details.platform`) and `reward` the message is a task "
-            "for that one investor (needs `messaging.add_task`; its budget is one reward, paid once when a proof "
-            "is approved) and the answer is the task message. Investors may send "
+            "conversation. With `offer_platform` (or `offer_details.platform`) the message is a task for that one "
+            "investor (needs `messaging.add_task`) and the answer is the task message: with `reward` its budget "
+            "is one reward, paid once when a proof is approved; without `reward` it is a task without a reward "
+            "(the original client's custom offer: the proof is approved or rejected, nothing is paid; `reward` "
+            "is then null). `reward` without a platform, or `0`, is refused. Investors may send "
             "`MESSAGE_SEND_LIMIT_PER_HOUR` messages an hour."
         ),
         request=serializers.MessageSendSerializer,
@@ -151,7 +153,7 @@ def _staff_send(user, data: dict) -> int:
                 title=data.get("subject"),
                 instructions_en=data.get("message"),
                 platform=data["offer_platform"],
-                reward=data["reward"],
+                reward=data.get("reward"),
                 expires_at=data.get("expires_at"),
                 recipient_id=data["recipient_id"],
             )

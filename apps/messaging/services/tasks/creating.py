@@ -2,6 +2,7 @@
 thread, one task message, one assignment and one notice per recipient)."""
 
 from datetime import timedelta
+from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 from django.db import transaction
@@ -42,7 +43,7 @@ def task_fields_clean(
     title,
     instructions_en,
     platform,
-    reward,
+    reward=None,
     expires_at=None,
     budget=None,
     instructions_ar="",
@@ -50,7 +51,9 @@ def task_fields_clean(
     segment=Segment.ALL,
     segment_value="",
 ) -> dict:
-    """Every field checked at once (``budget`` defaults to one reward: a task for one person)."""
+    """Every field checked at once (``budget`` defaults to one reward: a task for one person).
+    No ``reward`` (None or empty) makes an unpaid task, whose budget is 0; a reward given is
+    greater than zero."""
     cleaned, errors = {}, []
 
     def check(name, function):
@@ -66,27 +69,63 @@ def task_fields_clean(
         lambda: body_clean(instructions_ar, field="instructions_ar") if multi_line(instructions_ar) else "",
     )
     check("platform", lambda: _platform_clean(platform))
-    check("reward", lambda: amount_clean(reward, field="reward"))
+    check("reward", lambda: _reward_clean(reward))
     check("budget", lambda: amount_clean(budget, field="budget") if budget not in (None, "") else None)
     check("expires_at", lambda: _expires_at_clean(expires_at))
     if recipient_id not in (None, ""):
         check("recipient", lambda: investor_recipient_get(recipient_id))
     else:
         check("segment", lambda: segment_clean(segment=segment, value=segment_value))
-    if not errors and cleaned["budget"] is not None and cleaned["budget"] < cleaned["reward"]:
-        errors.append(
-            ApplicationError(_("The budget must cover at least one reward."), code="budget_too_small", field="budget")
-        )
+    if not errors:
+        _budget_check(cleaned["reward"], cleaned["budget"], errors)
     if len(errors) == 1:
         raise errors[0]
     if errors:
         field_errors = {name: messages for error in errors for name, messages in error.field_errors.items()}
         raise ApplicationError(_("Correct the errors below."), code="invalid", field_errors=field_errors)
     if cleaned["budget"] is None:
-        cleaned["budget"] = cleaned["reward"]
+        cleaned["budget"] = cleaned["reward"] if cleaned["reward"] is not None else Decimal("0.00")
     segment, value = cleaned.pop("segment", (Segment.ALL, ""))
     cleaned.update(segment=segment, segment_value=value, recipient=cleaned.get("recipient"))
     return cleaned
+
+
+def _reward_clean(value) -> Decimal | None:
+    """None for an unpaid task (no reward given); else an amount greater than zero (an explicit
+    zero is refused: a task without a reward leaves it out)."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    if not isinstance(value, float | bool) and _is_zero(value):
+        raise ApplicationError(
+            _("A reward must be greater than zero: leave it out for a task without a reward."),
+            code="invalid_amount",
+            field="reward",
+        )
+    return amount_clean(value, field="reward")
+
+
+def _is_zero(value) -> bool:
+    try:
+        return Decimal(str(value).strip()) == 0
+    except (InvalidOperation, ValueError):
+        return False
+
+
+def _budget_check(reward: Decimal | None, budget: Decimal | None, errors: list) -> None:
+    if budget is None:
+        return
+    if reward is None:
+        errors.append(
+            ApplicationError(
+                _("A task without a reward has no budget: leave the budget empty."),
+                code="budget_without_reward",
+                field="budget",
+            )
+        )
+    elif budget < reward:
+        errors.append(
+            ApplicationError(_("The budget must cover at least one reward."), code="budget_too_small", field="budget")
+        )
 
 
 def _platform_clean(value) -> str:
@@ -181,7 +220,15 @@ def assignments_write(task: Task, chunk: Chunk) -> int:
     Thread.objects.bulk_update(threads, ["last_staff_message_id"])
     TaskAssignment.objects.bulk_create(
         [
-            TaskAssignment(task=task, user=user, thread=thread, message=message, created_at=now, updated_at=now)
+            TaskAssignment(
+                task=task,
+                user=user,
+                thread=thread,
+                message=message,
+                pays_reward=task.is_paid,
+                created_at=now,
+                updated_at=now,
+            )
             for user, thread, message in zip(users, threads, messages, strict=True)
         ]
     )
@@ -192,7 +239,6 @@ def assignments_write(task: Task, chunk: Chunk) -> int:
 def _offer_notices(task: Task, users: list[User], threads: list[Thread]) -> None:
     from apps.messaging.tasks import notification_emails_send_task
 
-    reward = f"{task.reward:,.2f} {task.currency}"
     notices = Notification.objects.bulk_create(
         [
             Notification(
@@ -200,7 +246,7 @@ def _offer_notices(task: Task, users: list[User], threads: list[Thread]) -> None
                 kind="task_offered",
                 category=notification_category_for("task_offered"),
                 title=_task_offer_title(task, user.language),
-                body=reward,
+                body=_task_offer_body(task, user.language),
                 link=f"/messages/{thread.pk}/",
             )
             for user, thread in zip(users, threads, strict=True)
@@ -211,6 +257,16 @@ def _offer_notices(task: Task, users: list[User], threads: list[Thread]) -> None
     for start in range(0, len(ids), size):
         batch = ids[start : start + size]
         transaction.on_commit(lambda batch=batch: notification_emails_send_task.delay(batch))
+
+
+def _task_offer_body(task: Task, language: str) -> str:
+    """The reward; for a task without one, what to do (never a payment)."""
+    if task.is_paid:
+        return f"{task.reward:,.2f} {task.currency}"
+    from django.utils import translation
+
+    with translation.override(language or "en"):
+        return _("Do it on %(platform)s and send the link to your proof.") % {"platform": task.get_platform_display()}
 
 
 def _task_offer_title(task: Task, language: str) -> str:

@@ -144,7 +144,12 @@ def _proof_submittable(assignment: TaskAssignment) -> None:
     refusals = {
         AssignmentStatus.DECLINED: (_("You declined this task."), "task_declined"),
         AssignmentStatus.SUBMITTED: (_("Your proof is waiting for review."), "proof_pending"),
-        AssignmentStatus.APPROVED: (_("Your proof was approved and the reward paid."), "already_approved"),
+        AssignmentStatus.APPROVED: (
+            _("Your proof was approved and the reward paid.")
+            if assignment.pays_reward
+            else _("Your proof was approved."),
+            "already_approved",
+        ),
     }
     if assignment.status in refusals:
         message, code = refusals[assignment.status]

@@ -1,8 +1,8 @@
-"""Staff review of a proof: approve (which pays the reward through the ledger, once, within the
-budget, with four eyes above the threshold) or reject with a reason. Locks are always taken
-assignment → task → accounts."""
+"""Staff review of a proof: approve (which, for a paid task, pays the reward through the ledger,
+once, within the budget, with four eyes above the threshold; for a task without a reward only
+records the approval) or reject with a reason. Locks are always taken assignment → task →
+accounts."""
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
@@ -17,6 +17,7 @@ from apps.messaging.models import (
     TaskAssignment,
     ThreadEventKind,
 )
+from apps.messaging.selectors.tasks import task_needs_two_approvals
 from apps.messaging.services.notifications import notification_send
 from apps.messaging.services.tasks.rules import (
     REVIEW_PERMISSION,
@@ -75,12 +76,16 @@ def _budget_check(task: Task) -> None:
 @transaction.atomic(durable=True)
 def assignment_approve(*, assignment_id, staff: User, note: str = "") -> TaskAssignment:
     """Approve a submitted proof: pay the reward (once), or, above the four-eyes threshold,
-    record the first approval and wait for a second staff member."""
+    record the first approval and wait for a second staff member. A task without a reward is
+    approved at once and pays nothing (no ledger entry, no four eyes)."""
     now = timezone.now()
     assignment = assignment_lock_for_review(assignment_id=assignment_id, staff=staff)
     task = Task.objects.select_for_update().get(pk=assignment.task_id)
+    if not assignment.pays_reward:
+        _approve_unpaid(assignment, task, staff=staff, now=now, note=multi_line(note))
+        return assignment
     _budget_check(task)
-    if task.reward > settings.FOUR_EYES_THRESHOLD:
+    if task_needs_two_approvals(task):
         if assignment.first_approved_by_id is None:
             assignment.first_approved_by = staff
             assignment.first_approved_at = now
@@ -99,6 +104,29 @@ def assignment_approve(*, assignment_id, staff: User, note: str = "") -> TaskAss
     return assignment
 
 
+def _approved_record(assignment: TaskAssignment, *, staff: User, now, note: str, fields: list[str], **data) -> None:
+    assignment.status = AssignmentStatus.APPROVED
+    assignment.reviewed_by = staff
+    assignment.reviewed_at = now
+    assignment.review_note = note
+    assignment.updated_at = now
+    assignment.save(update_fields=[*fields, "status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
+    event_record(assignment.thread, actor=staff, kind=ThreadEventKind.TASK_APPROVED, assignment=assignment.pk, **data)
+    thread_touch(assignment, now)
+
+
+def _approve_unpaid(assignment: TaskAssignment, task: Task, *, staff: User, now, note: str) -> None:
+    """A task without a reward: the approval is the whole outcome; nothing moves in the ledger."""
+    _approved_record(assignment, staff=staff, now=now, note=note, fields=[])
+    notification_send(
+        user=assignment.user,
+        kind="task_proof_approved",
+        title=lambda: _("Task proof approved: %(title)s") % {"title": task.title},
+        body=lambda: _("Your proof was approved."),
+        link=f"/messages/{assignment.thread_id}/",
+    )
+
+
 def _pay(assignment: TaskAssignment, task: Task, *, staff: User, now, note: str) -> None:
     assignment.entry = entry_post(
         kind=EntryKind.TASK_REWARD,
@@ -112,20 +140,7 @@ def _pay(assignment: TaskAssignment, task: Task, *, staff: User, now, note: str)
         memo=task.title,
     )
     Task.objects.filter(pk=task.pk).update(paid_total=F("paid_total") + task.reward)
-    assignment.status = AssignmentStatus.APPROVED
-    assignment.reviewed_by = staff
-    assignment.reviewed_at = now
-    assignment.review_note = note
-    assignment.updated_at = now
-    assignment.save(update_fields=["entry", "status", "reviewed_by", "reviewed_at", "review_note", "updated_at"])
-    event_record(
-        assignment.thread,
-        actor=staff,
-        kind=ThreadEventKind.TASK_APPROVED,
-        assignment=assignment.pk,
-        amount=str(task.reward),
-    )
-    thread_touch(assignment, now)
+    _approved_record(assignment, staff=staff, now=now, note=note, fields=["entry"], amount=str(task.reward))
     notification_send(
         user=assignment.user,
         kind="task_reward_paid",
