@@ -29,7 +29,7 @@ from apps.investments.admin.common import (
     term_text,
 )
 from apps.investments.models import Plan, PlanChange, PositionStatus
-from apps.investments.selectors import plan_list_for_admin
+from apps.investments.selectors import plan_list_for_admin, risk_acceptance_count_current
 from apps.investments.services.plans import PLAN_FIELDS, plan_create, plan_deactivate, plan_update
 from apps.wallet.admin.base import money, short_date
 
@@ -122,7 +122,16 @@ class PlanAdmin(ModelAdmin):
     search_help_text = _("Plan name")
     ordering = ("display_order", "id")
     fieldsets = (
-        (_("Offer"), {"fields": ("name", "description", "risk_disclosure")}),
+        (
+            _("Offer"),
+            {
+                "fields": ("name", "description", "risk_disclosure", "risk_disclosure_version", "display_acceptances"),
+                "description": _(
+                    "Changing the risk disclosure raises its version: investors accept the new text on their "
+                    "next purchase."
+                ),
+            },
+        ),
         (
             _("Terms"),
             {
@@ -138,6 +147,7 @@ class PlanAdmin(ModelAdmin):
         ),
         (_("Listing"), {"fields": ("is_active", "display_order")}),
     )
+    readonly_fields = ("risk_disclosure_version", "display_acceptances")
     inlines = (PlanChangeInline,)
     actions = ("activate_plans", "deactivate_plans")
     actions_detail = ("activate_detail", "deactivate_detail")
@@ -148,6 +158,17 @@ class PlanAdmin(ModelAdmin):
     def has_delete_permission(self, request: HttpRequest, obj=None) -> bool:
         """Positions point at their plan: a plan is deactivated, never deleted."""
         return False
+
+    def get_fieldsets(self, request: HttpRequest, obj=None):
+        """The link to the plan's acceptances only on a saved plan, for staff who may see them."""
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and request.user.has_perm("investments.view_riskdisclosureacceptance"):
+            return fieldsets
+        hidden = {"display_acceptances"}
+        return [
+            (name, {**options, "fields": tuple(f for f in options["fields"] if f not in hidden)})
+            for name, options in fieldsets
+        ]
 
     def has_toggle_permission(self, request: HttpRequest, obj=None) -> bool:
         return request.user.has_perm("investments.change_plan")
@@ -187,6 +208,18 @@ class PlanAdmin(ModelAdmin):
         query = urlencode({"plan__id__exact": obj.pk, "status__exact": PositionStatus.ACTIVE})
         url = f"{reverse('admin:investments_position_changelist')}?{query}"
         return format_html('<a href="{}" class="{}">{}</a>', url, LINK_CLASS, f"{obj.open_positions:,}")
+
+    @display(description=_("Risk disclosure acceptances"))
+    def display_acceptances(self, obj: Plan) -> str:
+        """How many investors accepted the current version, linked to every acceptance of the plan."""
+        current = risk_acceptance_count_current(plan=obj)
+        url = f"{reverse('admin:investments_riskdisclosureacceptance_changelist')}?plan__id__exact={obj.pk}"
+        text = ngettext(
+            "%(count)d investor accepted the current version",
+            "%(count)d investors accepted the current version",
+            current,
+        ) % {"count": current}
+        return format_html('<a href="{}" class="{}">{}</a>', url, LINK_CLASS, text)
 
     # --- add and change: the save is the service --------------------------------------------------
 

@@ -4,7 +4,12 @@ from dataclasses import dataclass
 
 from apps.investments.models import Plan, RiskDisclosureAcceptance
 
-__all__ = ["RiskDisclosureState", "risk_acceptance_current", "risk_disclosure_state_for"]
+__all__ = [
+    "RiskDisclosureState",
+    "risk_acceptance_count_current",
+    "risk_acceptance_current",
+    "risk_disclosure_state_for",
+]
 
 
 def risk_acceptance_current(*, user, plan: Plan) -> RiskDisclosureAcceptance | None:
@@ -30,3 +35,8 @@ def risk_disclosure_state_for(*, user, plan: Plan) -> RiskDisclosureState:
     """One query (none for a plan without a disclosure)."""
     accepted = risk_acceptance_current(user=user, plan=plan) if plan.risk_disclosure else None
     return RiskDisclosureState(text=plan.risk_disclosure, accepted=accepted)
+
+
+def risk_acceptance_count_current(*, plan: Plan) -> int:
+    """How many investors accepted the current version of ``plan``'s disclosure."""
+    return RiskDisclosureAcceptance.objects.filter(plan=plan, version=plan.risk_disclosure_version).count()
