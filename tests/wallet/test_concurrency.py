@@ -123,3 +123,23 @@ def test_trigger_refuses_an_entry_without_postings_at_commit():
         )
         cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
     assert not Entry.objects.filter(natural_key="empty").exists()
+
+
+def test_one_confirmed_hash_credits_one_deposit_however_many_approvals_race():
+    """Eight deposits without a hash, each approved at once confirming the same transfer hash:
+    the unique hash lets one through; the others are refused and credit nothing."""
+    staff, investor = StaffFactory(), UserFactory()
+    deposits = [deposit_request_create(user=investor, amount="100.00") for _ in range(8)]
+
+    results = run_in_threads(
+        len(deposits),
+        lambda i: deposit_approve(deposit_id=deposits[i].pk, actor=staff, confirmed_hash="0xSAME"),
+    )
+
+    approved = [r for r in results if not isinstance(r, Exception)]
+    refusals = [r for r in results if isinstance(r, ApplicationError)]
+    assert len(approved) == 1 and len(refusals) == 7
+    assert {r.code for r in refusals} == {"duplicate_hash"}
+    assert balances(investor) == (Decimal("100.00"), Decimal("0.00"), Decimal("0.00"))
+    assert Entry.objects.filter(kind="deposit").count() == 1
+    assert_ledger_ok()
