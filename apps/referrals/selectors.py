@@ -221,6 +221,31 @@ def referrer_list_for_staff(*, everyone: bool = False) -> QuerySet[Referrer]:
     ).order_by("-qualified_referrals", "-total_commission", "-total_referrals", "id")
 
 
+@dataclass(frozen=True)
+class AffiliateSummary:
+    total_referrals: int  # users who signed up with someone's code
+    total_commissions: Decimal  # every referral commission paid, all levels
+    active_referrers: int  # users who earned at least one commission
+
+
+AFFILIATE_TOP = 5
+
+
+def affiliate_summary_for_staff() -> AffiliateSummary:
+    """The programme at a glance (two aggregate queries), as the original client's affiliates
+    screen shows it above the list."""
+    referred = User.objects.filter(referred_by__isnull=False).aggregate(total=Count("id"))
+    commissions = Commission.objects.aggregate(
+        total=_money(Sum("amount")),
+        referrers=Count("referrer", distinct=True),
+    )
+    return AffiliateSummary(
+        total_referrals=referred["total"],
+        total_commissions=commissions["total"],
+        active_referrers=commissions["referrers"],
+    )
+
+
 # --- a user's referral tree (staff) -------------------------------------------------------------
 
 TREE_DEPTH = 3

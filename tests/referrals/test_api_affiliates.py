@@ -77,6 +77,30 @@ def test_affiliates_best_first_with_exact_figures(network, staff_api):
     assert body["results"][1]["is_active"] is False
 
 
+def test_affiliates_carry_the_programme_summary_the_original_client_reads(network, staff_api):
+    rita, zed, lea = network
+
+    body = staff_api.get(AFFILIATES, {"page_size": 1, "page": 2}).json()
+
+    assert list(body) == [
+        "count",
+        "next",
+        "previous",
+        "results",
+        "total_referrals",
+        "total_commissions",
+        "active_referrers",
+        "top_referrers",
+    ]
+    assert (body["total_referrals"], body["total_commissions"], body["active_referrers"]) == (6, "75.00", 2)
+    assert body["top_referrers"] == [
+        row(rita, total=3, qualified=2, commission="60.00", rewards="25.00"),
+        row(zed, total=2, qualified=1, commission="15.00"),
+        row(lea, total=1, qualified=0, commission="0.00"),
+    ]
+    assert [item["id"] for item in body["results"]] == [zed.pk]
+
+
 def test_affiliates_are_paginated(network, staff_api):
     *_, lea = network
 

@@ -77,3 +77,9 @@ class AffiliateSerializer(serializers.Serializer):
     qualified_referrals = serializers.IntegerField(help_text="Of those, the ones who have bought at least one plan.")
     total_commission = MoneyField(help_text="Referral commissions earned, all levels.")
     rewards = MoneyField(help_text="Milestone rewards granted.")
+
+
+class AffiliateSummarySerializer(serializers.Serializer):
+    total_referrals = serializers.IntegerField()
+    total_commissions = MoneyField()
+    active_referrers = serializers.IntegerField()

@@ -7,6 +7,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.api.pagination import Pagination
 from apps.common.api.schema import NOT_AUTHENTICATED, bad_request, error_response
 from apps.referrals import selectors
 from apps.referrals.api import serializers
@@ -83,12 +84,47 @@ class MyReferralsView(ListAPIView):
         return selectors.referral_list_for_user(user=self.request.user)
 
 
+class AffiliatePagination(Pagination):
+    """The page of referrers, with the programme's summary beside it: the original client's
+    affiliates screen reads `total_referrals`, `total_commissions`, `active_referrers` and
+    `top_referrers` from this response."""
+
+    def get_paginated_response(self, data):
+        response = super().get_paginated_response(data)
+        summary = selectors.affiliate_summary_for_staff()
+        top = selectors.referrer_list_for_staff()[: selectors.AFFILIATE_TOP]
+        response.data.update(serializers.AffiliateSummarySerializer(summary).data)
+        response.data["top_referrers"] = serializers.AffiliateSerializer(top, many=True).data
+        return response
+
+    def get_paginated_response_schema(self, schema):
+        paginated = super().get_paginated_response_schema(schema)
+        summary = {
+            "total_referrals": {"type": "integer", "description": "Users who signed up with someone's code."},
+            "total_commissions": {
+                "type": "string",
+                "format": "decimal",
+                "description": "Every referral commission paid, all levels.",
+            },
+            "active_referrers": {"type": "integer", "description": "Users who earned at least one commission."},
+            "top_referrers": {
+                "type": "array",
+                "items": schema["items"],
+                "description": f"The first {selectors.AFFILIATE_TOP} referrers of the list's order.",
+            },
+        }
+        paginated["properties"].update(summary)
+        paginated["required"] = [*paginated.get("required", []), *summary]
+        return paginated
+
+
 class AdminAffiliatesView(ListAPIView):
     """Needs ``referrals.view_referrer``."""
 
     permission_classes = [StaffWithPermission]
     staff_permissions = ("referrals.view_referrer",)
     serializer_class = serializers.AffiliateSerializer
+    pagination_class = AffiliatePagination
 
     @extend_schema(
         tags=[ADMIN_TAG],
@@ -96,7 +132,9 @@ class AdminAffiliatesView(ListAPIView):
         description=(
             "Needs `referrals.view_referrer`. Every user who referred at least one user (deactivated ones "
             "too), ordered by qualified referrals, then commissions earned, then referred users; paginated. "
-            "A qualified referral is a referred user who has bought at least one plan."
+            "A qualified referral is a referred user who has bought at least one plan. Beside the page, the "
+            "programme's summary the original client's affiliates screen reads: `total_referrals`, "
+            "`total_commissions`, `active_referrers` and `top_referrers`."
         ),
         responses={
             200: serializers.AffiliateSerializer(many=True),
