@@ -16,6 +16,7 @@ from apps.accounts.models import KycStatus
 from apps.investments.services.accrual import accrue_returns
 from apps.investments.services.maturity import mature_investments
 from apps.investments.services.positions import investment_open
+from apps.wallet.api.serializers import API_TYPE_NAMES
 from apps.wallet.services.deposits import deposit_address_save, deposit_request_create
 from apps.wallet.services.withdrawals import withdrawal_request_create
 from tests.factories import UserFactory
@@ -233,8 +234,8 @@ def test_the_api_agrees_with_the_page(ledger, period):
     assert (stats["active_investments"], stats["total_earnings"], stats["total_referrals"]) == (2, "2500.00", 2)
     assert (stats["pending_withdrawals"], stats["pending_withdrawals_amount"]) == (1, "100.00")
     assert [(a["type"], a["amount"]) for a in stats["recent_activities"]] == [
-        (row.kind, f"{row.amount:.2f}") for row in dashboard.activity
-    ]
+        (API_TYPE_NAMES.get(row.kind, row.kind), f"{row.amount:.2f}") for row in dashboard.activity
+    ]  # the API names returns `earning` and commissions `referral_commission`, as the original did
 
 
 # --- what the dashboard asks for -----------------------------------------------------------------
