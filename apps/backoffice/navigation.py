@@ -86,6 +86,7 @@ SIDEBAR: tuple[NavSection, ...] = (
         (
             NavItem(_("Plans"), "inventory_2", "admin:investments_plan_changelist"),
             NavItem(_("Positions"), "trending_up", "admin:investments_position_changelist"),
+            NavItem(_("Risk acceptances"), "task_alt", "admin:investments_riskdisclosureacceptance_changelist"),
         ),
     ),
     NavSection(

@@ -53,12 +53,12 @@ def test_items_follow_the_staff_members_permissions(finance, operations, staff):
 
     finance_sections = titles(sidebar_navigation(request_for(finance)))
     assert finance_sections["People"] == ["Users", "Account events"]
-    assert finance_sections["Investments"] == ["Plans", "Positions"]
+    assert finance_sections["Investments"] == ["Plans", "Positions", "Risk acceptances"]
     assert finance_sections["System"] == ["Job runs"]
 
     operations_sections = titles(sidebar_navigation(request_for(operations)))
     assert operations_sections["People"] == ["Users", "Account events"]
-    assert operations_sections["Investments"] == ["Plans", "Positions"]
+    assert operations_sections["Investments"] == ["Plans", "Positions", "Risk acceptances"]
     assert operations_sections["System"] == [
         "Scheduler heartbeat",
         "Periodic tasks",
