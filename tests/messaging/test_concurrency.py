@@ -1,7 +1,7 @@
 """PostgreSQL only: real threads, each with its own connection, on the messaging center's paths
 that move money or shared state: approving task proofs (the reward is paid once, the budget never
-exceeded), replying to one thread from both sides at once, the send throttle, and delivering one
-announcement or task twice at once."""
+exceeded; a task without a reward approved once, paying nothing), replying to one thread from both
+sides at once, the send throttle, and delivering one announcement or task twice at once."""
 
 from datetime import timedelta
 from decimal import Decimal
@@ -77,6 +77,34 @@ def test_64_concurrent_approvals_of_one_proof_pay_once():
     assert expense_balance() == D("-12.34")
     assert Task.objects.get(pk=assignment.task_id).paid_total == D("12.34")
     assert Notification.objects.filter(user=investor, kind="task_reward_paid").count() == 1
+    assert_ledger_ok()
+
+
+def test_concurrent_approvals_of_an_unpaid_proof_approve_it_once_and_pay_nothing():
+    investor = UserFactory()
+    reviewers = [finance_staff() for _ in range(4)]
+    assignment = assignment_submitted(investor, reward=None)
+
+    results = run_in_threads(
+        THREADS, lambda i: task_services.assignment_approve(assignment_id=assignment.pk, staff=reviewers[i % 4])
+    )
+
+    approved = [r for r in results if isinstance(r, TaskAssignment)]
+    refusals = [r for r in results if isinstance(r, Exception)]
+    assert len(approved) == 1
+    assert [(type(r), r.code) for r in refusals] == [(ConflictError, "already_reviewed")] * (THREADS - 1)
+    assignment.refresh_from_db()
+    assert (assignment.status, assignment.reviewed_by, assignment.entry) == (
+        "approved",
+        approved[0].reviewed_by,
+        None,
+    )
+    assert (Entry.objects.count(), Posting.objects.count()) == (0, 0)
+    assert balances(investor) == (D("0.00"), D("0.00"), D("0.00"))
+    assert Task.objects.get(pk=assignment.task_id).paid_total == D("0.00")
+    assert list(Notification.objects.filter(user=investor, kind="task_proof_approved").values_list("body")) == [
+        ("Your proof was approved.",)
+    ]
     assert_ledger_ok()
 
 

@@ -218,7 +218,10 @@ class TaskCreateForm(ServiceModelForm):
         max_digits=20,
         decimal_places=2,
         widget=UnfoldAdminDecimalFieldWidget,
-        help_text=_("What all the rewards together may cost. Empty: one reward (a task for one investor)."),
+        help_text=_(
+            "What all the rewards together may cost. Empty: one reward (a task for one investor); always empty "
+            "for a task without a reward."
+        ),
     )
     expires_at = forms.SplitDateTimeField(
         label=_("Expires at"),

@@ -160,15 +160,22 @@ class TaskAdmin(ServiceFormMixin, ModelAdmin):
 
     @display(description=gettext_lazy("Budget"), ordering="budget")
     def display_budget(self, obj: Task) -> str:
-        return money_cell(obj.budget, obj.currency)
+        return self._money_of_paid_task(obj, obj.budget)
 
     @display(description=gettext_lazy("Paid"), ordering="paid_total")
     def display_paid(self, obj: Task) -> str:
-        return money_cell(obj.paid_total, obj.currency)
+        return self._money_of_paid_task(obj, obj.paid_total)
 
     @display(description=gettext_lazy("Remaining"))
     def display_remaining(self, obj: Task) -> str:
-        return money_cell(obj.remaining_budget, obj.currency)
+        return self._money_of_paid_task(obj, obj.remaining_budget)
+
+    @staticmethod
+    def _money_of_paid_task(obj: Task, amount) -> str:
+        """A task without a reward has no money to show (its budget is 0 by rule): a muted dash."""
+        if not obj.is_paid:
+            return format_html('<span class="text-base-500 dark:text-base-400" data-unpaid>{}</span>', "-")
+        return money_cell(amount, obj.currency)
 
     @display(description=gettext_lazy("Audience"))
     def display_audience(self, obj: Task) -> str:
@@ -204,7 +211,10 @@ class TaskAdmin(ServiceFormMixin, ModelAdmin):
             (
                 f"{base}?{urlencode({'task__id__exact': obj.pk, STATUS_PARAM: status})}",
                 status,
-                label(text, ASSIGNMENT_LABELS.get(status, "default")),
+                label(
+                    text if obj.is_paid or status != AssignmentStatus.APPROVED else _("Approved"),
+                    ASSIGNMENT_LABELS.get(status, "default"),
+                ),
                 nowrap(f"{counts[status]:,}"),
             )
             for status, text in AssignmentStatus.choices
