@@ -78,8 +78,8 @@ class OfferPlatformField(_OfferPlatformChoiceField):
 AssignmentStatusField = _choice_field(
     "TaskStatus",
     AssignmentStatus.choices,
-    "`offered`, `accepted`, `declined`, `submitted` (proof waits for review), `approved` (reward paid), "
-    "`rejected` (a new proof may be sent until the task expires).",
+    "`offered`, `accepted`, `declined`, `submitted` (proof waits for review), `approved` (the reward paid, "
+    "if the task has one), `rejected` (a new proof may be sent until the task expires).",
 )
 LinkStatusField = _choice_field(
     "LinkStatus",
