@@ -100,6 +100,7 @@ def submission_body(submission: Submission) -> dict:
     submission.refresh_from_db()
     return {
         "id": submission.pk,
+        "user": submission.user_id,
         "status": submission.status,
         "full_name": submission.full_name,
         "date_of_birth": submission.date_of_birth.isoformat(),

@@ -102,6 +102,7 @@ class KycDocumentSerializer(serializers.ModelSerializer):
 class KycSubmissionSerializer(serializers.ModelSerializer):
     """One of the caller's submissions: the typed data, the review and the documents (no URLs)."""
 
+    user = serializers.IntegerField(source="user_id", read_only=True, help_text="The owner's user id.")
     status = SubmissionStatusField(read_only=True)
     rejection_reason = RejectionReasonField(
         read_only=True, allow_null=True, help_text="Set when `status` is `rejected`, else null."
@@ -116,6 +117,7 @@ class KycSubmissionSerializer(serializers.ModelSerializer):
         model = Submission
         fields = [
             "id",
+            "user",
             "status",
             "full_name",
             "date_of_birth",
@@ -189,7 +191,6 @@ class AdminKycSubmissionSerializer(KycSubmissionSerializer):
     """A submission in the staff queue: the investor (their id as `user`, as every admin row), the
     review, and a link to each document."""
 
-    user = serializers.IntegerField(source="user_id", read_only=True, help_text="The investor's user id.")
     user_email = serializers.EmailField(source="user.email", read_only=True)
     user_name = serializers.CharField(
         source="user.full_name", read_only=True, help_text="The investor's first and last name (may be empty)."
@@ -211,7 +212,7 @@ class AdminKycSubmissionSerializer(KycSubmissionSerializer):
             "user_email",
             "user_name",
             "is_current",
-            *KycSubmissionSerializer.Meta.fields[1:],
+            *KycSubmissionSerializer.Meta.fields[2:],
             "id_front_image",
             "id_back_image",
             "selfie_image",

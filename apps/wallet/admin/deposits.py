@@ -76,7 +76,7 @@ class DepositAdmin(CsvExportMixin, ReviewActionsMixin, ReadOnlyAdminMixin, Model
             _("Request"),
             {"fields": ("id", "user", ("amount", "currency"), "method", "sender_address", "transaction_hash")},
         ),
-        (_("Review"), {"fields": ("status", "reviewed_by", "reviewed_at", "admin_note", "entry")}),
+        (_("Review"), {"fields": ("status", "reviewed_by", "reviewed_at", "confirmed_hash", "admin_note", "entry")}),
         (_("Dates"), {"fields": ("created_at", "updated_at")}),
     )
     readonly_fields = (
@@ -90,6 +90,7 @@ class DepositAdmin(CsvExportMixin, ReviewActionsMixin, ReadOnlyAdminMixin, Model
         "status",
         "reviewed_by",
         "reviewed_at",
+        "confirmed_hash",
         "admin_note",
         "entry",
         "created_at",
