@@ -31,7 +31,7 @@ class RiskDisclosureAcceptanceAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_per_page = 50
     show_full_result_count = False
     search_fields = ("user__email", "=ip_address")
-    search_help_text = _("The investor's email (or part of it), or an exact IP address")
+    search_help_text = _("Investor email or exact IP address")
     ordering = ("-accepted_at", "-id")
     actions = None
 
