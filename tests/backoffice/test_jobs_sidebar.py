@@ -32,6 +32,7 @@ def test_superuser_sees_the_investments_and_job_items(superuser, admin_client_fo
     assert [(title, item["link"]) for title, item in investments.items()] == [
         ("Plans", "/admin/investments/plan/"),
         ("Positions", "/admin/investments/position/"),
+        ("Risk acceptances", "/admin/investments/riskdisclosureacceptance/"),
     ]
     system = section(superuser, "System")
     assert system["Job runs"]["link"] == "/admin/workers/jobrun/"
