@@ -74,6 +74,7 @@ def test_roles_hold_the_investment_and_job_permissions():
         "investments.change_plan",
         "investments.view_position",
         "investments.view_accrual",
+        "investments.view_riskdisclosureacceptance",
         "workers.view_heartbeat",
         "workers.view_jobrun",
         "workers.add_jobrun",
@@ -83,6 +84,7 @@ def test_roles_hold_the_investment_and_job_permissions():
         "investments.view_plan",
         "investments.view_position",
         "investments.view_accrual",
+        "investments.view_riskdisclosureacceptance",
         "workers.view_jobrun",
     }
     assert permissions_of(roles.SUPPORT) == set()
