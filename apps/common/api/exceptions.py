@@ -2,12 +2,14 @@
 
 - validation errors: DRF's field-error object ``{"field": ["…"]}``;
 - business rules (``ApplicationError``): ``{"detail": "…", "code": "…"}`` with the error's status;
+- a body over the upload limit: 413 ``request_too_large`` (Django's own answer is an HTML 400);
 - everything DRF raises keeps its status and gains a ``code``.
 """
 
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, RequestDataTooBig
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
+from django.utils.translation import gettext as _
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 from rest_framework.views import exception_handler as drf_exception_handler
@@ -19,6 +21,9 @@ def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         body = {"detail": exc.message, "code": exc.code, **exc.extra, **exc.field_errors}
         return Response(body, status=exc.status_code)
+    if isinstance(exc, RequestDataTooBig):
+        body = {"detail": _("The request body is larger than this server accepts."), "code": "request_too_large"}
+        return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)
     if isinstance(exc, DjangoValidationError):
         exc = exceptions.ValidationError(_django_validation_detail(exc))
     elif isinstance(exc, Http404):

@@ -31,6 +31,9 @@ class StrictEmailField(_TextOnlyMixin, serializers.EmailField):
     default_error_messages = {"invalid": _("Enter a valid email address.")}
 
 
+ASCII_WHITESPACE = " \t\r\n"
+
+
 class ExactDecimalInputMixin:
     """A decimal in a request: a string of ASCII digits with one optional decimal point (and an
     optional leading minus, which the service refuses where it makes no sense), a JSON integer, or
@@ -39,14 +42,14 @@ class ExactDecimalInputMixin:
     are one amount and ``99.999``, ``1e2`` or ``"1e2"`` are refused alike. Booleans are refused,
     and so are binary floats (only Python code can pass one; the JSON parser never makes them)."""
 
-    plain_decimal = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
+    plain_decimal = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)  # ASCII spaces around it are stripped
 
     def to_internal_value(self, data):
         if isinstance(data, float):
             self.fail("float")  # only Python code can pass one: our JSON parser never makes floats
         if isinstance(data, JsonNumber):
             data = data.text
-        if isinstance(data, str) and not self.plain_decimal.fullmatch(data.strip()):
+        if isinstance(data, str) and not self.plain_decimal.fullmatch(data.strip(ASCII_WHITESPACE)):
             self.fail("format")
         if not isinstance(data, str | int) or isinstance(data, bool):
             self.fail("format")
