@@ -10,3 +10,5 @@ urlpatterns = [
     path("api/", include("config.api_urls")),
     path("", include("apps.portal.urls")),
 ]
+
+handler404 = "apps.common.api.not_found.not_found"

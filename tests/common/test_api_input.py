@@ -87,3 +87,28 @@ def test_other_spaces_and_digits_are_refused(investor_api, unchanged_db, sent):
     assert response.json() == {
         "amount": ['Send the amount as a number or a string such as "100.00" (digits, at most 2 decimals).']
     }
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/api/threads/abc/",
+        "/api/attachments/1.5/",
+        "/api/admin/packs/-1/",
+        "/api/admin/kyc/documents/x/",
+        "/api/no-such-endpoint/",
+    ],
+)
+def test_a_path_that_matches_no_route_under_api_is_a_json_404(staff_api, path):
+    response = staff_api.get(path)
+
+    assert response.status_code == 404
+    assert response["Content-Type"] == "application/json"
+    assert response.json() == {"detail": "Not found.", "code": "not_found"}
+
+
+def test_outside_the_api_the_404_page_stays_html(client):
+    response = client.get("/no-such-page/")
+
+    assert response.status_code == 404
+    assert response["Content-Type"].startswith("text/html")
