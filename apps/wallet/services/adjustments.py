@@ -10,7 +10,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.common.errors import ApplicationError
 from apps.messaging.services import notification_send
-from apps.wallet.lock_objects import request_lock
+from apps.wallet.lock_objects import accounts_lock, request_lock
 from apps.wallet.models import AccountKind, Adjustment, AdjustmentDirection, EntryKind, RequestStatus
 from apps.wallet.services.common import amount_clean, pending_check, reviewer_check, text_required
 from apps.wallet.services.ledger import entry_post, investor_account, platform_account, transfer_legs
@@ -27,6 +27,8 @@ def adjustment_create(*, user_id: int, amount, direction: str, reason: str, make
     if user is None:
         raise ApplicationError(_("No such user."), code="not_found", status_code=404)
     reviewer_check(reviewer=maker, owner=user)
+    if direction == AdjustmentDirection.DEBIT:
+        _debit_check(user=user, amount=amount)
     adjustment = Adjustment.objects.create(user=user, amount=amount, direction=direction, reason=reason, maker=maker)
     if amount <= settings.FOUR_EYES_THRESHOLD:
         _apply(adjustment, checker=None)
@@ -51,6 +53,20 @@ def adjustment_reject(*, adjustment_id: int, checker, note: str) -> Adjustment:
     adjustment.check_note = note
     adjustment.save(update_fields=["status", "checker", "checked_at", "check_note"])
     return adjustment
+
+
+def _debit_check(*, user: User, amount) -> None:
+    """A debit beyond the investor's available balance is refused when it is made, not only when
+    it is posted (a pending one would otherwise wait for a checker who can only refuse it). The
+    posting checks again: the balance may move before a second staff member approves."""
+    account = investor_account(user=user, kind=AccountKind.AVAILABLE)
+    account = accounts_lock(account_ids=[account.pk])[account.pk]
+    if account.balance < amount:
+        raise ApplicationError(
+            _("Not enough funds: %(kind)s balance is %(balance)s.")
+            % {"kind": account.get_kind_display().lower(), "balance": account.balance},
+            code="insufficient_balance",
+        )
 
 
 def _locked(adjustment_id: int, *, checker) -> Adjustment:
