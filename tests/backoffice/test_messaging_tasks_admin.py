@@ -350,7 +350,10 @@ def test_support_creates_a_task_for_a_segment(admin_client_for):
 @pytest.mark.parametrize(
     ("changes", "errors"),
     [
-        ({"reward": "0"}, {"reward": ["A reward must be greater than zero: leave it out for a task without a reward."]}),
+        (
+            {"reward": "0"},
+            {"reward": ["A reward must be greater than zero: leave it out for a task without a reward."]},
+        ),
         ({"platform": ""}, {"platform": ["This field is required."]}),
         ({"reward": "5.00", "budget": "4.00"}, {"budget": ["The budget must cover at least one reward."]}),
         ({"segment": "kyc_status", "segment_value": "maybe"}, {"segment_value": ["Choose a KYC status."]}),

@@ -150,10 +150,22 @@ def test_pagination_honours_a_small_page_size():
     assert paginate("?page_size=3&page=4")["results"] == [9, 10, 11]
 
 
-@pytest.mark.parametrize("query", ["?page=999", "?page=abc", "?page=0"])
-def test_pagination_bad_page_is_404(query):
+def test_pagination_a_page_past_the_last_is_404():
     with pytest.raises(exceptions.NotFound):
+        paginate("?page=999")
+
+
+@pytest.mark.parametrize("query", ["?page=abc", "?page=0", "?page=-1", "?page=1.5", "?page=%D9%A1"])
+def test_pagination_a_page_that_is_not_a_whole_number_from_1_is_400(query):
+    """Issue 12: the schema says `page` is an integer from 1, and the server answers so."""
+    with pytest.raises(exceptions.ValidationError) as raised:
         paginate(query)
+    assert raised.value.detail == {"page": ["A page is a whole number from 1."]}
+
+
+@pytest.mark.parametrize(("query", "size"), [("?page_size=0", 20), ("?page_size=abc", 20), ("?page_size=-5", 20)])
+def test_pagination_a_bad_page_size_is_the_default(query, size):
+    assert len(paginate(query)["results"]) == size
 
 
 # --- Schema and docs ---------------------------------------------------------------------------

@@ -112,11 +112,11 @@ def test_affiliates_are_paginated(network, staff_api):
     assert response.json()["previous"].endswith("/api/admin/affiliates/?page_size=2")
 
 
-@pytest.mark.parametrize("query", ["page=9", "page=abc", "page=0"])
-def test_a_page_that_does_not_exist_is_404_not_500(network, staff_api, query):
+@pytest.mark.parametrize(("query", "status"), [("page=9", 404), ("page=abc", 400), ("page=0", 400)])
+def test_a_page_that_does_not_exist_is_404_and_a_bad_page_400_not_500(network, staff_api, query, status):
     response = staff_api.get(f"{AFFILIATES}?{query}")
 
-    assert response.status_code == 404
+    assert response.status_code == status
 
 
 def test_affiliates_run_in_a_constant_number_of_queries(network, staff_api, staff):
