@@ -3,8 +3,10 @@
 The type is sniffed from the bytes (the name and the declared type are not trusted). Images are
 decoded under a pixel cap (decompression bombs are refused from the header, before decoding) and
 re-encoded, which drops EXIF and every other metadata chunk. PDFs are kept as sent, once their
-structure looks like a PDF and they carry no scripts or launch actions (looked for with name
-escapes undone and inside compressed object streams too).
+structure looks like a PDF, they carry no active content (scripts, actions run on an event or that
+reach out of the document, links, form submission, attachments, rich media, XFA; looked for with name
+escapes undone and inside compressed object streams too) and their bytes hold no HTML (a PDF/HTML
+polyglot).
 """
 
 import hashlib
@@ -26,8 +28,18 @@ PNG = "image/png"
 PDF = "application/pdf"
 SIGNATURES = ((b"\xff\xd8\xff", JPEG), (b"\x89PNG\r\n\x1a\n", PNG), (b"%PDF-", PDF))
 PILLOW_FORMATS = {JPEG: "JPEG", PNG: "PNG"}
-# Markers of active content in a PDF (XFA forms carry scripts of their own); a KYC scan needs none.
-PDF_ACTIVE_MARKERS = (b"/JavaScript", b"/Launch", b"/EmbeddedFile", b"/RichMedia", b"/XFA")
+# Names that mark active content in a PDF; a KYC scan needs none. Scripts (``/JavaScript``, ``/JS``,
+# XFA forms), actions run on an event (``/AA``), links and actions that reach out (``/URI``,
+# ``/Launch``, ``/SubmitForm``, ``/ImportData``, ``/GoToR``, ``/GoToE``), attachments and rich
+# media. ``/OpenAction`` itself is allowed (many producers open the first page with it): the action
+# it runs is refused by its type above. A whole name only: ``/AAAAAB+Arial`` (a font subset) is not
+# ``/AA``.
+PDF_ACTIVE_NAME = re.compile(
+    rb"/(?:JavaScript|JS|XFA|AA|URI|Launch|SubmitForm|ImportData|GoToR|GoToE"
+    rb"|EmbeddedFiles?|RichMedia\w*)(?=[\s\x00/\[\]<>(){}%]|\Z)"
+)
+# HTML that a browser sniffing the bytes would run: a PDF that is also a web page is refused.
+PDF_HTML_MARKER = re.compile(rb"<(?:html|script|!doctype\s+html)", re.IGNORECASE)
 # A name with #xx escapes (``/J#61vaScript`` is ``/JavaScript`` to a reader), and one escape.
 PDF_ESCAPED_NAME = re.compile(rb"/[^\s\x00/\[\]<>(){}%#]*#[^\s\x00/\[\]<>(){}%]*")
 PDF_NAME_ESCAPE = re.compile(rb"#([0-9A-Fa-f]{2})")
@@ -161,8 +173,10 @@ def _pdf_clean(content: bytes, *, field: str) -> CleanFile:
         readable += b"".join(_pdf_names_decoded(data) for data in _pdf_object_streams(content))
     except ValueError:
         raise damaged from None
-    if any(marker in readable for marker in PDF_ACTIVE_MARKERS):
+    if PDF_ACTIVE_NAME.search(readable):
         raise _error(field, _("This PDF contains scripts or attachments; upload a plain scan."), "file_active_content")
+    if PDF_HTML_MARKER.search(content):
+        raise _error(field, _("This PDF also contains web page code; upload a plain scan."), "file_active_content")
     return CleanFile(content=content, content_type=PDF, sha256=hashlib.sha256(content).hexdigest())
 
 

@@ -330,15 +330,18 @@ class AdminKycDocumentView(APIView):
         tags=[ADMIN_TAG],
         summary="One KYC document (logged)",
         description=(
-            "Records who looked, when and from where, then serves the file: on S3, a 302 to a presigned URL "
-            "valid at most `KYC_PRESIGNED_URL_SECONDS` (≤ 5 minutes); on local storage, the bytes with the "
-            "document's sniffed type, `Content-Disposition: inline`, `Cache-Control: private, no-store`."
+            "Records who looked, when and from where, then serves the file. An image: on S3, a 302 to a "
+            "presigned URL valid at most `KYC_PRESIGNED_URL_SECONDS` (≤ 5 minutes); on local storage, the "
+            "bytes with `Content-Disposition: inline`. A PDF: always the bytes (read from S3 there) with "
+            "`Content-Disposition: attachment`, a download, never shown in the browser. Bytes are sent with "
+            "the document's sniffed type, `Cache-Control: private, no-store`, `X-Content-Type-Options: "
+            "nosniff` and `Content-Security-Policy: sandbox`."
         ),
         responses={
             (200, "image/jpeg"): DOCUMENT_CONTENT,
             (200, "image/png"): DOCUMENT_CONTENT,
             (200, "application/pdf"): DOCUMENT_CONTENT,
-            302: OpenApiResponse(description="S3: the presigned URL is in `Location`."),
+            302: OpenApiResponse(description="An image on S3: the presigned URL is in `Location`."),
             401: NOT_AUTHENTICATED,
             403: error_response("Not staff, or without `kyc.view_document`.", "permission_denied"),
             404: error_response("No such document.", "not_found"),
