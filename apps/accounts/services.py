@@ -197,6 +197,9 @@ def password_change(*, user: User, old_password: str, new_password: str) -> User
     user.set_password(new_password)
     user.save(update_fields=["password", "updated_at"])
     user_event_record(user=user, kind=UserEvent.Kind.PASSWORD_CHANGED, actor=user)
+    # Whoever knew the old password loses their API sessions; browser sessions end with the
+    # password hash (the portal keeps the current one with ``update_session_auth_hash``).
+    auth_tokens_revoke_all(user=user)
     security_password_changed_notify(user=user)
     return user
 
