@@ -15,7 +15,23 @@ def _required(name: str) -> str:
     return value
 
 
-SECRET_KEY = _required("DJANGO_SECRET_KEY")
+SECRET_KEY_MIN_LENGTH = 50
+
+
+def _secret_key(name: str) -> str:
+    """The signing key: long and varied enough that it cannot be guessed (Django's own bar in
+    ``check --deploy``: 50 characters, 5 different ones, not a generated development key)."""
+    value = _required(name)
+    if len(value) < SECRET_KEY_MIN_LENGTH or len(set(value)) < 5 or value.startswith("django-insecure-"):
+        raise ImproperlyConfigured(
+            f"{name} is too weak for production ({len(value)} characters): use at least "
+            f"{SECRET_KEY_MIN_LENGTH} random characters, for example the output of "
+            '`python -c "import secrets; print(secrets.token_urlsafe(50))"`.'
+        )
+    return value
+
+
+SECRET_KEY = _secret_key("DJANGO_SECRET_KEY")
 ALLOWED_HOSTS = [host.strip() for host in _required("DJANGO_ALLOWED_HOSTS").split(",") if host.strip()]
 DATABASES = {"default": database_config(_required("DATABASE_URL"))}
 CELERY_BROKER_URL = _required("CELERY_BROKER_URL")
