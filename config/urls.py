@@ -2,12 +2,15 @@ from django.contrib import admin
 from django.urls import include, path
 
 from apps.backoffice.search import admin_search_page
+from apps.health.views import health_live, health_ready
 
 urlpatterns = [
     path("admin/search/", admin.site.admin_view(admin_search_page)),  # unfold's, without its 500s
     path("admin/reports/", include("apps.backoffice.reports.urls")),
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
+    path("health/live", health_live),  # liveness and readiness probes: no auth, no throttle, not in the schema
+    path("health/ready", health_ready),
     path("", include("apps.portal.urls")),
 ]
 
