@@ -1,9 +1,12 @@
 """Hostile JSON: bodies nested too deeply, keys sent twice, bodies over the limit, amounts with
 odd spaces. Each is a JSON 4xx naming the problem, and nothing changes."""
 
+import io
 import json
 
 import pytest
+import yaml
+from django.core.management import call_command
 from rest_framework.test import APIClient
 
 from apps.wallet.models import Deposit
@@ -112,3 +115,16 @@ def test_outside_the_api_the_404_page_stays_html(client):
 
     assert response.status_code == 404
     assert response["Content-Type"].startswith("text/html")
+
+
+def test_the_schema_says_strict_bodies_refuse_undeclared_keys(staff_api, unchanged_db):
+    """Issue 12: every request body the server refuses extra keys in says so in the schema."""
+    out = io.StringIO()
+    call_command("spectacular", stdout=out)
+    components = yaml.safe_load(out.getvalue())["components"]["schemas"]
+    requests = {name: schema for name, schema in components.items() if name.endswith("Request")}
+    lenient = sorted(name for name, schema in requests.items() if schema.get("additionalProperties") is not False)
+    assert lenient == ["TokenRefreshRequest"]  # simplejwt's own serializer ignores extra keys
+    with unchanged_db():
+        response = staff_api.post("/api/admin/transactions/approve/", {"transaction_id": 1, "x": 1}, format="json")
+    assert (response.status_code, response.json()) == (400, {"x": ["This field is not allowed."]})

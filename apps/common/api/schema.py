@@ -1,8 +1,21 @@
 """OpenAPI helpers: error responses documented with their stable codes and an example each."""
 
+from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 
-from apps.common.api.serializers import ErrorSerializer
+from apps.common.api.serializers import ErrorSerializer, StrictSerializer
+
+
+class AutoSchema(openapi.AutoSchema):
+    """drf-spectacular's, saying what a strict request body refuses: a key it does not declare
+    (``additionalProperties: false``), as ``StrictSerializer`` does."""
+
+    def _map_basic_serializer(self, serializer, direction):
+        schema = super()._map_basic_serializer(serializer, direction)
+        if direction == "request" and isinstance(serializer, StrictSerializer):
+            schema["additionalProperties"] = False
+        return schema
+
 
 # A code alone, or (code, field) for a business error reported on one field.
 ErrorCode = str | tuple[str, str]
