@@ -29,9 +29,11 @@ class AttachmentView(APIView):
         summary="One attachment (logged)",
         description=(
             "For the conversation's investor, or staff with `messaging.view_attachment_file`. Records who "
-            "looked, when and from where, then serves the file: on S3, a 302 to a presigned URL valid at most "
-            "`KYC_PRESIGNED_URL_SECONDS`; on local storage, the bytes with the file's sniffed type, "
-            "`Content-Disposition: inline`, `Cache-Control: private, no-store`. Anyone else's file is a 404."
+            "looked, when and from where, then serves the file: an image on S3 as a 302 to a presigned URL valid "
+            "at most `KYC_PRESIGNED_URL_SECONDS`; otherwise the bytes with the file's sniffed type, "
+            "`Cache-Control: private, no-store`, `X-Content-Type-Options: nosniff` and "
+            "`Content-Security-Policy: sandbox`, an image `inline`, a PDF as an `attachment` (a download, never "
+            "shown in the browser). Anyone else's file is a 404."
         ),
         parameters=[path_id("attachment_id", "The attachment's id.")],
         responses={
