@@ -5,6 +5,7 @@ import traceback
 import uuid
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
@@ -17,6 +18,9 @@ from apps.common.errors import ApplicationError
 from workers.models import JobLock, JobRun, JobStatus
 
 LOCK_TTL = timedelta(minutes=30)
+# The (name, holder) of every job lock this thread of work holds: ``run_for_date`` and
+# ``run_add_chunk`` renew them, so a long catch-up keeps its lock however many chunks it takes.
+_locks_held: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("locks_held", default=())
 
 
 class JobLocked(ApplicationError):
@@ -48,8 +52,17 @@ def lock_acquire(*, name: str, holder: str, ttl: timedelta = LOCK_TTL) -> bool:
     return True
 
 
-def lock_renew(*, name: str, holder: str, ttl: timedelta = LOCK_TTL) -> None:
-    JobLock.objects.filter(name=name, holder=holder).update(expires_at=timezone.now() + ttl)
+def lock_renew(*, name: str, holder: str, ttl: timedelta = LOCK_TTL) -> bool:
+    """Push the lock's expiry ``ttl`` from now; False if ``holder`` no longer holds it."""
+    return bool(JobLock.objects.filter(name=name, holder=holder).update(expires_at=timezone.now() + ttl))
+
+
+def locks_renew() -> None:
+    """Renew every lock held by the running job (per date and per chunk). A lock another copy
+    took over (it expired first) stops this copy before it writes more."""
+    for name, holder in _locks_held.get():
+        if not lock_renew(name=name, holder=holder):
+            raise JobLocked(name)
 
 
 def lock_release(*, name: str, holder: str) -> None:
@@ -61,9 +74,11 @@ def job_lock(name: str) -> Iterator[str]:
     holder = uuid.uuid4().hex
     if not lock_acquire(name=name, holder=holder):
         raise JobLocked(name)
+    held = _locks_held.set((*_locks_held.get(), (name, holder)))
     try:
         yield holder
     finally:
+        _locks_held.reset(held)
         lock_release(name=name, holder=holder)
 
 
@@ -84,7 +99,9 @@ def run_for_date(
     *, job: str, business_date: date, work: Callable[[JobRun], None], trigger: str = "schedule", actor=None
 ) -> JobRun:
     """Record a run of ``work`` for one date. ``work`` updates the run's counters chunk by chunk
-    (see ``run_add_chunk``); any exception marks the run failed, keeps the error, and re-raises."""
+    (see ``run_add_chunk``); any exception marks the run failed, keeps the error, and re-raises.
+    The job's lock is renewed before each date."""
+    locks_renew()
     run = JobRun.objects.create(job=job, business_date=business_date, trigger=trigger, actor=actor)
     try:
         work(run)
@@ -99,7 +116,9 @@ def run_for_date(
 
 
 def run_add_chunk(run: JobRun, result: ChunkResult) -> None:
-    """Add one committed chunk's counts to the run (inside the chunk's transaction)."""
+    """Add one committed chunk's counts to the run (inside the chunk's transaction), and renew the
+    job's lock: a chunk written after another copy took the lock over is rolled back."""
+    locks_renew()
     JobRun.objects.filter(pk=run.pk).update(
         processed=F("processed") + result.processed,
         created=F("created") + result.created,
