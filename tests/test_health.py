@@ -6,6 +6,7 @@ up on a slow service after its time box. Failures are made by pointing a check a
 import shutil
 import socket
 import subprocess
+import threading
 import time
 from datetime import timedelta
 from unittest import mock
@@ -232,22 +233,26 @@ def test_a_kyc_bucket_that_refuses_fails(client, kyc_s3, monkeypatch):  # noqa: 
 
 
 def test_a_slow_service_is_given_up_after_its_time_box_and_not_asked_twice(client, monkeypatch):
+    """No clock in the assertion: the look-up blocks until the test releases it, so both probes
+    answering while it is still blocked shows that neither waited for it."""
     monkeypatch.setattr(checks, "CHECK_TIMEOUT_SECONDS", 0.2)
-    calls = []
+    calls, finished, release = [], [], threading.Event()
 
     def slow_exists(storage, name):
         calls.append(name)
-        time.sleep(SLOW_SECONDS)
+        release.wait(timeout=SLOW_SECONDS * 10)
+        finished.append(name)
         return False
 
     monkeypatch.setattr(FileSystemStorage, "exists", slow_exists)
-    started = time.monotonic()
-    first = client.get(READY)
-    second = client.get(READY)  # the first look-up is still running: not started again
-    elapsed = time.monotonic() - started
-    time.sleep(SLOW_SECONDS)  # let the look-up end before the next test
+    try:
+        first = client.get(READY)
+        second = client.get(READY)  # the first look-up is still running: not started again
+        still_blocked = not finished
+    finally:
+        release.set()
 
-    assert elapsed < SLOW_SECONDS  # neither probe waited for it
+    assert still_blocked  # both probes answered before the look-up ended
     for response in (first, second):
         assert response.status_code == 503
         assert states(response) == all_ok_but(storage="timed out after 0.2 s")
