@@ -179,7 +179,9 @@ AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Cache (API throttle counters, lock-out) ------------------------------------------------------
 # One process's memory by default; production points it at Redis so every process shares counts.
-CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
+# Throttle counters live in the cache, so every process must see the same one: by default a file
+# cache under var/ (web workers, worker and beat on one machine share it); production, Redis.
+CACHES = {"default": env.cache_url("CACHE_URL", default=f"filecache://{VAR_DIR / 'cache'}")}
 
 # --- Internationalisation ---------------------------------------------------------------------
 LANGUAGE_CODE = "en"

@@ -36,4 +36,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file (not :memory:) so worker and server processes started by tests can share it; one per
     # test process so parallel runs never share a database.
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
+# Each test process keeps its own in-memory cache (tests clear it; parallel runs must not share it).
+CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
