@@ -23,7 +23,6 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
     AllValuesCheckboxFilter,
     ChoicesDropdownFilter,
@@ -35,6 +34,7 @@ from unfold.enums import ActionVariant
 from unfold.forms import BaseDialogForm
 from unfold.widgets import UnfoldAdminRadioSelectWidget, UnfoldAdminTextInputWidget
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.selectors import job_locks_held, job_run_failures_unresolved, periodic_tasks_managed
 from apps.common.dates import business_date_today
 from apps.common.errors import ApplicationError
