@@ -6,11 +6,12 @@ from django.urls import reverse
 from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import ChoicesDropdownFilter
 from unfold.decorators import display
 
 from apps.accounts.models import UserEvent
+from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.filters import DateRangeFilter
 
 KIND_LABELS = {

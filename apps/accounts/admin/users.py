@@ -17,7 +17,6 @@ from django.utils.html import format_html
 from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from django.views.decorators.debug import sensitive_post_parameters
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
     BooleanRadioFilter,
     ChoicesDropdownFilter,
@@ -38,6 +37,7 @@ from apps.accounts.admin.user_actions import UserActionsMixin
 from apps.accounts.admin.user_money import UserMoneyMixin
 from apps.accounts.models import KycStatus, User
 from apps.accounts.services import PROFILE_FIELDS
+from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.exports import CsvExportMixin
 from apps.backoffice.filters import DateRangeFilter
 from apps.common.errors import ApplicationError

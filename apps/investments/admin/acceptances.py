@@ -8,10 +8,10 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RelatedDropdownFilter
 from unfold.decorators import display
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.investments.admin.common import admin_link
 from apps.investments.models import RiskDisclosureAcceptance
 from apps.wallet.admin.base import ReadOnlyAdminMixin, short_date, user_link

@@ -9,10 +9,10 @@ from django.template.loader import render_to_string
 from django.utils import formats
 from django.utils.html import format_html, format_html_join
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter, RangeDateFilter, RelatedDropdownFilter
 from unfold.decorators import display
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.exports import CsvExportMixin
 from apps.investments.admin.common import admin_link, rate_text, term_text
 from apps.investments.models import Position, PositionStatus

@@ -6,10 +6,10 @@ from django.http import HttpRequest
 from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter, SingleNumericFilter
 from unfold.decorators import display
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.filters import DateRangeFilter
 from apps.kyc.models import DocumentAccess
 from apps.kyc.selectors import kyc_document_accesses

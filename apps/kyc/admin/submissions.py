@@ -12,11 +12,11 @@ from django.utils import formats, timezone
 from django.utils.html import format_html
 from django.utils.timesince import timesince
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter, FieldTextFilter
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.dialogs import dialog_service_call
 from apps.backoffice.exports import CsvExportMixin
 from apps.backoffice.filters import DateRangeFilter

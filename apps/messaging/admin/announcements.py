@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy, pgettext_lazy
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import BooleanRadioFilter, ChoicesDropdownFilter
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.common.errors import ApplicationError
 from apps.messaging.admin.common import DELIVERY_LABELS, ServiceFormMixin, date_cell, dialog_done, label
 from apps.messaging.admin.forms import AnnouncementDialogForm, AnnouncementForm

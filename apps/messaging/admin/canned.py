@@ -8,10 +8,10 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import BooleanRadioFilter
 from unfold.decorators import display
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.messaging.admin.common import ServiceFormMixin, date_cell
 from apps.messaging.admin.forms import CannedReplyForm
 from apps.messaging.models import CannedReply

@@ -10,10 +10,10 @@ from django.utils.html import format_html, format_html_join
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import ChoicesDropdownFilter
 from unfold.decorators import display
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.messaging.admin.common import (
     ASSIGNMENT_LABELS,
     DELIVERY_LABELS,

@@ -25,11 +25,11 @@ from django.utils.timesince import timesince
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.csrf import csrf_exempt
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import display
 from unfold.views import ChangeList
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.messaging.admin.common import PRIORITY_LABELS, THREAD_STATUS_LABELS, due_text
 from apps.messaging.admin.files import attachment_file_view
 from apps.messaging.admin.thread_page import ThreadPageMixin

@@ -5,10 +5,10 @@ from django.contrib import admin
 from django.http import HttpRequest
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import RelatedDropdownFilter
 from unfold.decorators import display
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.filters import DateRangeFilter
 from apps.referrals.admin.common import tree_link
 from apps.referrals.models import MilestoneAward

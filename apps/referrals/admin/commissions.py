@@ -6,10 +6,10 @@ from django.http import HttpRequest
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import DropdownFilter
 from unfold.decorators import display
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.exports import CsvExportMixin
 from apps.backoffice.filters import DateRangeFilter
 from apps.referrals.admin.common import level_label, tree_link

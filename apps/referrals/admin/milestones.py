@@ -6,10 +6,10 @@ from django.db.models import Count
 from django.http import HttpRequest, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import BooleanRadioFilter
 from unfold.decorators import action, display
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.common.errors import ApplicationError
 from apps.referrals.admin.forms import MilestoneForm
 from apps.referrals.models import Milestone

@@ -14,10 +14,10 @@ from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import formats
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
 from apps.accounts.models import User
+from apps.backoffice.changelist import ModelAdmin
 from apps.referrals.models import Referrer
 from apps.referrals.selectors import TREE_DEPTH, referral_tree_get, referrer_list_for_staff
 from apps.wallet.admin.base import ReadOnlyAdminMixin, money_cell

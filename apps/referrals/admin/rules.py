@@ -4,9 +4,9 @@ through ``services.rules``; deactivated, never deleted."""
 from django.contrib import admin
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
 from unfold.decorators import display
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.referrals.admin.forms import CommissionRuleForm
 from apps.referrals.models import CommissionRule
 from apps.referrals.services.rules import commission_rule_create, commission_rule_update

@@ -7,11 +7,11 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseRedirect
 from django.urls import reverse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import AllValuesCheckboxFilter, BooleanRadioFilter
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.common.errors import ApplicationError
 from apps.wallet.admin.base import short_date
 from apps.wallet.admin.forms import ConfirmDialogForm, DepositAddressForm

@@ -12,11 +12,11 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter, RangeNumericFilter
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.filters import DateRangeFilter
 from apps.common.errors import ApplicationError
 from apps.wallet.admin.base import (

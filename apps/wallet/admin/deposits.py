@@ -6,11 +6,11 @@ from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext_lazy
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter, RangeNumericFilter
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.exports import CsvExportMixin
 from apps.backoffice.filters import DateRangeFilter
 from apps.wallet.admin.base import (

@@ -14,7 +14,7 @@ from django.utils import formats
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin, TabularInline
+from unfold.admin import TabularInline
 from unfold.contrib.filters.admin import (
     AutocompleteSelectFilter,
     ChoicesDropdownFilter,
@@ -23,6 +23,7 @@ from unfold.contrib.filters.admin import (
 )
 from unfold.decorators import action, display
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.wallet.admin.base import ReadOnlyAdminMixin, money, money_cell, short_date, user_link
 from apps.wallet.admin.export import ledger_csv_response
 from apps.wallet.admin.forms import EXPORT_MAX_DAYS, LedgerExportForm

@@ -8,11 +8,11 @@ from django.utils import formats
 from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
 from unfold.datasets import BaseDataset
 from unfold.decorators import display
 
 from apps.accounts.models import User
+from apps.backoffice.changelist import ModelAdmin
 from apps.wallet.admin.base import money_cell
 from apps.wallet.admin.ledger import signed_amount
 from apps.wallet.admin.paginator import CappedCountPaginator

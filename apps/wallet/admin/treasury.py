@@ -13,10 +13,10 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
-from unfold.admin import ModelAdmin
 from unfold.decorators import display
 from unfold.widgets import UnfoldAdminDecimalFieldWidget, UnfoldAdminSplitDateTimeWidget, UnfoldAdminTextInputWidget
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.common.errors import ApplicationError
 from apps.wallet.admin.base import ServiceAddFormMixin, money_cell, short_date
 from apps.wallet.models import TreasuryBalance

@@ -8,7 +8,6 @@ from django.template.response import TemplateResponse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext, ngettext_lazy
-from unfold.admin import ModelAdmin
 from unfold.contrib.filters.admin import (
     AutocompleteSelectFilter,
     BooleanRadioFilter,
@@ -18,6 +17,7 @@ from unfold.contrib.filters.admin import (
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
+from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.exports import CsvExportMixin
 from apps.backoffice.filters import DateRangeFilter
 from apps.wallet.admin.base import (
