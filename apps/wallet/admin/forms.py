@@ -15,6 +15,7 @@ from unfold.widgets import (
     UnfoldAdminTextInputWidget,
 )
 
+from apps.backoffice.fields import AmountField
 from apps.wallet import selectors
 from apps.wallet.models import Adjustment, DepositAddress, RequestStatus, Withdrawal
 
@@ -130,7 +131,7 @@ class ConfirmDialogForm(BaseDialogForm):
 class AdjustmentCreateForm(forms.ModelForm):
     """The add form. Its save is ``services.adjustments.adjustment_create``, never ``form.save``."""
 
-    amount = forms.DecimalField(
+    amount = AmountField(
         label=_("Amount"),
         min_value=Decimal("0.01"),
         max_digits=20,

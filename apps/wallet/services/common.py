@@ -1,5 +1,6 @@
 """Checks shared by the request services."""
 
+import re
 from decimal import Decimal, InvalidOperation
 
 from django.utils.translation import gettext as _
@@ -8,13 +9,26 @@ from apps.common.errors import ApplicationError, ConflictError
 from apps.common.money import CENT, MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS, to_money
 from apps.wallet.models import RequestStatus
 
+# An amount as typed: ASCII digits with one optional decimal point (and a leading minus, refused
+# below as "not greater than zero"), ASCII spaces around it stripped; the API's reading too
+# (``apps.common.api.serializers.ExactDecimalInputMixin``). Python's ``Decimal`` alone would take
+# "١٠٠", "１００" or "१००" as 100, and "1e2" as well.
+AMOUNT_TEXT = re.compile(r"-?[0-9]+(\.[0-9]+)?", re.ASCII)
+ASCII_WHITESPACE = " \t\r\n"
+
+
+def amount_text_is_plain(text: str) -> bool:
+    return bool(AMOUNT_TEXT.fullmatch(text.strip(ASCII_WHITESPACE)))
+
 
 def amount_clean(amount, *, field: str = "amount") -> Decimal:
     """A positive amount with at most 2 decimals and a sane size; anything else is a clear error."""
     if isinstance(amount, float | bool):
         raise ApplicationError(_('Send the amount as a string such as "100.00".'), code="invalid_amount", field=field)
+    if not isinstance(amount, Decimal) and not amount_text_is_plain(str(amount)):
+        raise ApplicationError(_("Enter a valid amount."), code="invalid_amount", field=field)
     try:
-        value = amount if isinstance(amount, Decimal) else Decimal(str(amount).strip())
+        value = amount if isinstance(amount, Decimal) else Decimal(str(amount).strip(ASCII_WHITESPACE))
     except (InvalidOperation, ValueError):
         raise ApplicationError(_("Enter a valid amount."), code="invalid_amount", field=field) from None
     if not value.is_finite():
