@@ -295,8 +295,10 @@ def test_bad_new_plans_are_refused_and_change_nothing(staff_api, unchanged_db, c
     ],
 )
 def test_json_numbers_with_an_exponent_or_too_many_decimals_are_refused(staff_api, unchanged_db, content, errors):
-    body = '{"name": "Starter", "min_amount": "100.00", "max_amount": "999.00", "duration_days": 30, ' + content
-    body += ', "daily_return_rate": "1.5"}' if "daily_return_rate" not in content else "}"
+    fields = {"name": '"Starter"', "min_amount": '"100.00"', "max_amount": '"999.00"', "duration_days": "30"}
+    fields["daily_return_rate"] = '"1.5"'
+    sent = content.split(":")[0].strip('"')
+    body = "{" + ", ".join([f'"{k}": {v}' for k, v in fields.items() if k != sent] + [content]) + "}"
 
     with unchanged_db():
         response = staff_api.generic("POST", PACKS, body, content_type="application/json")
