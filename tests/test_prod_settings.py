@@ -59,3 +59,22 @@ def test_prod_accepts_exactly_50_characters(tmp_path):
     key = "x7#Qp" * 10
     result = import_prod(key, tmp_path)
     assert (result.returncode, result.stdout) == (0, "50\n")
+
+
+def test_production_cookies_are_secure_and_probes_are_not_redirected(tmp_path):
+    script = (
+        "import config.settings.prod as p; "
+        "print(p.LANGUAGE_COOKIE_SECURE, p.SESSION_COOKIE_SECURE, p.CSRF_COOKIE_SECURE, p.SECURE_REDIRECT_EXEMPT)"
+    )
+    clean = {k: v for k, v in os.environ.items() if not k.startswith(("DJANGO_", "DATABASE_", "CELERY_"))}
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=ROOT,
+        env={**clean, **ENV, "DJANGO_SECRET_KEY": LONG_KEY, "BURSAR_VAR_DIR": str(tmp_path)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "True True True ['^health/']"
