@@ -34,10 +34,6 @@ def user_username_taken(*, username: str, exclude_id: int | None = None) -> bool
     return User.objects.filter(username__iexact=username.strip()).exclude(pk=exclude_id).exists()
 
 
-def user_event_list(*, user: User) -> QuerySet:
-    return user.events.select_related("actor").order_by("-created_at", "-id")
-
-
 @dataclass(frozen=True)
 class UserBalances:
     """What an investor holds: ``available`` to spend, ``held`` for pending withdrawals,

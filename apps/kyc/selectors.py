@@ -26,14 +26,6 @@ def kyc_submission_allowed(*, user, current: Submission | None) -> bool:
     return user.kyc_status != KycStatus.APPROVED
 
 
-def kyc_submission_get_for_user(*, user, submission_id) -> Submission | None:
-    try:
-        submission_id = int(submission_id)
-    except (TypeError, ValueError):
-        return None
-    return Submission.objects.filter(user=user, pk=submission_id).prefetch_related("documents").first()
-
-
 def kyc_queue(*, status: str | None = None, search: str = "") -> QuerySet[Submission]:
     """Staff queue in ``KYC_QUEUE_ORDERING``."""
     queryset = Submission.objects.select_related("user", "reviewed_by", "revoked_by").prefetch_related("documents")

@@ -18,10 +18,6 @@ def position_list_for_user(*, user) -> QuerySet:
     return Position.objects.filter(user=user).select_related("plan").order_by("-created_at", "-id")
 
 
-def position_get_for_user(*, user, position_id: int) -> Position | None:
-    return Position.objects.filter(user=user, pk=position_id).select_related("plan").first()
-
-
 @dataclass(frozen=True)
 class ScheduleRow:
     day: int

@@ -22,11 +22,6 @@ from apps.wallet.selectors import statement_for_user
 STATEMENT_PAGE = 50
 
 
-def user_postings_url(user_id: int) -> str:
-    """The full, filterable list of the user's postings (all their accounts)."""
-    return f"{reverse('admin:wallet_posting_changelist')}?account__owner__id__exact={user_id}"
-
-
 class StatementDatasetAdmin(ModelAdmin):
     list_display = (
         "display_entry",

@@ -14,7 +14,6 @@ from apps.wallet.models import (
     INVESTOR_KINDS,
     Account,
     AccountKind,
-    Adjustment,
     Deposit,
     DepositAddress,
     Posting,
@@ -64,22 +63,6 @@ def statement_for_user(
     return queryset.order_by("-id")
 
 
-def deposit_list_for_user(*, user) -> QuerySet:
-    return Deposit.objects.filter(user=user).order_by("-created_at", "-id")
-
-
-def withdrawal_list_for_user(*, user) -> QuerySet:
-    return Withdrawal.objects.filter(user=user).order_by("-created_at", "-id")
-
-
-def deposit_get_for_user(*, user, deposit_id: int) -> Deposit | None:
-    return Deposit.objects.filter(user=user, pk=deposit_id).first()
-
-
-def withdrawal_get_for_user(*, user, withdrawal_id: int) -> Withdrawal | None:
-    return Withdrawal.objects.filter(user=user, pk=withdrawal_id).first()
-
-
 def deposit_address_list_active() -> QuerySet:
     return DepositAddress.objects.filter(is_active=True).order_by("network", "id")
 
@@ -106,10 +89,6 @@ def withdrawal_list_for_staff(*, status: str | None = None) -> QuerySet:
     if status:
         queryset = queryset.filter(status=status)
     return queryset.order_by("-created_at", "-id")
-
-
-def adjustment_get_for_staff(*, adjustment_id: int) -> Adjustment | None:
-    return Adjustment.objects.select_related("user", "maker", "checker").filter(pk=adjustment_id).first()
 
 
 def withdrawal_total_today_for_user(*, user) -> Decimal:
