@@ -64,6 +64,12 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_celery_beat",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "constance",
+    "csp",
+    "django_structlog",
     "apps.accounts",
     "apps.backoffice",
     "apps.portal",
@@ -84,6 +90,7 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "apps.common.middleware.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -176,6 +183,8 @@ SILENCED_SYSTEM_CHECKS = [
     "axes.W006",
 ]
 AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+
+# --- Two-factor authentication (django-otp) -----------------------------------------------------
 
 # --- Cache (API throttle counters, lock-out) ------------------------------------------------------
 # One process's memory by default; production points it at Redis so every process shares counts.
@@ -414,6 +423,8 @@ DELIVERY_CHUNK_SIZE = env.int("DELIVERY_CHUNK_SIZE", default=20000)
 EMAIL_BATCH_SIZE = env.int("EMAIL_BATCH_SIZE", default=200)
 if DELIVERY_CHUNK_SIZE < 1 or EMAIL_BATCH_SIZE < 1:
     raise ImproperlyConfigured("DELIVERY_CHUNK_SIZE and EMAIL_BATCH_SIZE must be at least 1.")
+
+# --- Runtime settings (django-constance) and maintenance mode ------------------------------------
 
 # --- Celery -----------------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport under var/ (no broker server needed).
