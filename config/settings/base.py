@@ -78,6 +78,7 @@ INSTALLED_APPS = [
     "apps.referrals",
     "apps.kyc",
     "apps.messaging",
+    "apps.controls",
     "workers",
 ]
 
