@@ -4,9 +4,14 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.accounts.models import KycStatus, Language, User
-from apps.common.api.serializers import MoneyField, StrictCharField, StrictEmailField, StrictSerializer
-from apps.investments.api.serializers import StrictBooleanField
-from apps.wallet.api.serializers import IdField
+from apps.common.api.serializers import (
+    IdField,
+    MoneyField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictEmailField,
+    StrictSerializer,
+)
 
 ROLE_CHOICES = [("customer", "customer"), ("admin", "admin")]
 

@@ -11,6 +11,7 @@ from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
 from apps.common.api.parsers import JsonNumber
+from apps.common.api.paths import MAX_ID
 from apps.common.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 
@@ -29,6 +30,27 @@ class StrictCharField(_TextOnlyMixin, serializers.CharField):
 
 class StrictEmailField(_TextOnlyMixin, serializers.EmailField):
     default_error_messages = {"invalid": _("Enter a valid email address.")}
+
+
+class StrictBooleanField(serializers.BooleanField):
+    """A JSON ``true`` or ``false`` (not ``"yes"``, ``1`` or ``"true"``)."""
+
+    def to_internal_value(self, data):
+        if not isinstance(data, bool):
+            self.fail("invalid", input=data)
+        return data
+
+
+class IdField(serializers.IntegerField):
+    """An id: a JSON integer (not a string, float or boolean)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
+
+    def to_internal_value(self, data):
+        if not isinstance(data, int) or isinstance(data, bool):
+            self.fail("invalid")
+        return super().to_internal_value(data)
 
 
 ASCII_WHITESPACE = " \t\r\n"

@@ -9,7 +9,13 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.common.api.serializers import ExactDecimalInputMixin, MoneyField, StrictCharField, StrictSerializer
+from apps.common.api.serializers import (
+    ExactDecimalInputMixin,
+    MoneyField,
+    StrictBooleanField,
+    StrictCharField,
+    StrictSerializer,
+)
 from apps.investments import selectors
 from apps.investments.models import RATE_DECIMAL_PLACES, RATE_MAX_DIGITS, PayoutSchedule, PositionStatus
 from apps.investments.returns import cumulative_return, return_for_day
@@ -49,15 +55,6 @@ class StrictIntegerField(serializers.IntegerField):
         if not isinstance(data, int) or isinstance(data, bool):
             self.fail("invalid")
         return super().to_internal_value(data)
-
-
-class StrictBooleanField(serializers.BooleanField):
-    """A JSON ``true`` or ``false`` (not ``"yes"``, ``1`` or ``"true"``)."""
-
-    def to_internal_value(self, data):
-        if not isinstance(data, bool):
-            self.fail("invalid", input=data)
-        return data
 
 
 class QueryIdField(serializers.IntegerField):

@@ -10,8 +10,15 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from apps.common.api.paths import MAX_ID
-from apps.common.api.serializers import AliasedSerializer, AmountField, MoneyField, StrictCharField, StrictSerializer
+from apps.common.api.paths import MAX_ID  # noqa: F401  (the other apps' serializers import it from here)
+from apps.common.api.serializers import (
+    AliasedSerializer,
+    AmountField,
+    IdField,
+    MoneyField,
+    StrictCharField,
+    StrictSerializer,
+)
 from apps.wallet import selectors
 from apps.wallet.models import Adjustment, AdjustmentDirection, Deposit, EntryKind, RequestStatus, Withdrawal
 
@@ -44,18 +51,6 @@ def _choice(choices, **kwargs) -> serializers.ChoiceField:
 
 
 # --- Fields ------------------------------------------------------------------------------------
-
-
-class IdField(serializers.IntegerField):
-    """An id: a JSON integer (not a string, float or boolean)."""
-
-    def __init__(self, **kwargs):
-        super().__init__(min_value=1, max_value=MAX_ID, **kwargs)
-
-    def to_internal_value(self, data):
-        if not isinstance(data, int) or isinstance(data, bool):
-            self.fail("invalid")
-        return super().to_internal_value(data)
 
 
 class _ConstantField(serializers.Field):
