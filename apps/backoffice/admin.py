@@ -34,7 +34,7 @@ from unfold.decorators import display
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
 from apps.accounts.roles import ROLES
-from apps.backoffice.changelist import ModelAdmin
+from apps.common.admin.changelist import ModelAdmin
 
 admin.site.index_title = _("Dashboard")
 

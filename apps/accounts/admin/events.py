@@ -11,8 +11,8 @@ from unfold.contrib.filters.admin import ChoicesDropdownFilter
 from unfold.decorators import display
 
 from apps.accounts.models import UserEvent
-from apps.backoffice.changelist import ModelAdmin
-from apps.backoffice.filters import DateRangeFilter
+from apps.common.admin.changelist import ModelAdmin
+from apps.common.admin.filters import DateRangeFilter
 
 KIND_LABELS = {
     UserEvent.Kind.DEACTIVATED: "danger",

@@ -22,7 +22,7 @@ from apps.accounts import services
 from apps.accounts.admin.forms import ConfirmDialogForm, StaffNoteDialogForm
 from apps.accounts.lockout import LockoutStatus, lockout_status_for_user
 from apps.accounts.models import User
-from apps.backoffice.dialogs import dialog_service_call
+from apps.common.admin.dialogs import dialog_service_call
 from apps.common.errors import ApplicationError
 
 NOTE_DIALOG = {

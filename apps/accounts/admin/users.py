@@ -37,9 +37,9 @@ from apps.accounts.admin.user_actions import UserActionsMixin
 from apps.accounts.admin.user_money import UserMoneyMixin
 from apps.accounts.models import KycStatus, User
 from apps.accounts.services import PROFILE_FIELDS
-from apps.backoffice.changelist import ModelAdmin
-from apps.backoffice.exports import CsvExportMixin
-from apps.backoffice.filters import DateRangeFilter
+from apps.common.admin.changelist import ModelAdmin
+from apps.common.admin.exports import CsvExportMixin
+from apps.common.admin.filters import DateRangeFilter
 from apps.common.errors import ApplicationError
 
 KYC_LABELS = {

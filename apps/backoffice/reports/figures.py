@@ -12,8 +12,8 @@ from decimal import Decimal
 from django.conf import settings
 from django.utils import formats, timezone
 
-from apps.backoffice.exports import csv_cell, csv_lines
 from apps.backoffice.reports.selectors import Balance, DailyClose, Flow, JobOutcome
+from apps.common.admin.exports import csv_cell, csv_lines
 
 CSV_HEADER = ("business_date", "section", "item", "measure", "value")
 

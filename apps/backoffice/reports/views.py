@@ -20,10 +20,10 @@ from django.utils.http import urlencode
 from django.utils.translation import gettext_lazy as _
 from unfold.widgets import UnfoldAdminTextInputWidget
 
-from apps.backoffice.exports import csv_response
 from apps.backoffice.reports.figures import daily_close_csv_lines
 from apps.backoffice.reports.page import daily_close_page
 from apps.backoffice.reports.selectors import daily_close_get
+from apps.common.admin.exports import csv_response
 from apps.common.dates import business_date_today
 
 PERMISSION = "wallet.view_entry"
