@@ -8,12 +8,11 @@ from django.utils import translation
 
 from apps.accounts import tokens
 from apps.accounts.models import User
+from apps.common.emails import email_message_build
 
 
 def _send(*, user: User, template: str, context: dict) -> None:
     """A security email (always sent): plain text and HTML, in the user's language."""
-    from apps.messaging.emails import email_message_build
-
     context = {"user": user, "platform_name": settings.PLATFORM_NAME, **context}
     with translation.override(user.language):
         subject = render_to_string(f"email/{template}_subject.txt", context).strip()

@@ -3,10 +3,8 @@ left for Arabic), built from ``templates/email/notification.{txt,html}``."""
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
-from django.template import Context
-from django.template.loader import get_template, render_to_string
-from django.utils import translation
 
+from apps.common.emails import email_message_build  # the generic builder, also imported from here
 from apps.messaging.models import Notification
 
 
@@ -14,32 +12,6 @@ def absolute_link(link: str) -> str:
     if not link:
         return ""
     return link if link.startswith(("http://", "https://")) else f"{settings.SITE_URL}{link}"
-
-
-def email_message_build(
-    *, to: str, language: str, subject: str, template: str, context: dict
-) -> EmailMultiAlternatives:
-    """One email from ``email/<template>.txt`` and ``email/<template>.html`` in ``language``."""
-    language = language or settings.LANGUAGE_CODE
-    with translation.override(language):
-        context = {
-            "platform_name": settings.PLATFORM_NAME,
-            "site_url": settings.SITE_URL,
-            "language": language,
-            "rtl": translation.get_language_bidi(),
-            **context,
-        }
-        text = text_render(f"email/{template}.txt", context)
-        html = render_to_string(f"email/{template}.html", context)
-    message = EmailMultiAlternatives(subject, text, settings.DEFAULT_FROM_EMAIL, [to])
-    message.attach_alternative(html, "text/html")
-    return message
-
-
-def text_render(template_name: str, context: dict) -> str:
-    """A plain-text template rendered without HTML escaping: a name like O'Brien or a subject with
-    "<" reaches the text part as typed (the HTML part escapes them)."""
-    return get_template(template_name).template.render(Context(context, autoescape=False))
 
 
 def notification_email_build(notice: Notification) -> EmailMultiAlternatives:
