@@ -7,6 +7,7 @@ from apps.health.views import health_live, health_ready
 urlpatterns = [
     path("admin/search/", admin.site.admin_view(admin_search_page)),  # unfold's, without its 500s
     path("admin/reports/", include("apps.backoffice.reports.urls")),
+    path("admin/mfa/", include("apps.accounts.mfa.urls")),  # two-factor enrolment and code step
     path("admin/", admin.site.urls),
     path("api/", include("config.api_urls")),
     path("health/live", health_live),  # liveness and readiness probes: no auth, no throttle, not in the schema

@@ -146,6 +146,10 @@ class UserEvent(models.Model):
         ROLES_CHANGED = "roles_changed", _("Roles changed")
         UNLOCKED = "unlocked", _("Unlocked after failed sign-ins")
         VERIFICATION_SENT = "verification_sent", _("Verification email sent again")
+        MFA_ENROLLED = "mfa_enrolled", _("Two-factor authentication set up")
+        MFA_RECOVERY_CODES_GENERATED = "mfa_recovery_codes_generated", _("Two-factor recovery codes generated")
+        MFA_RECOVERY_CODE_USED = "mfa_recovery_code_used", _("Two-factor recovery code used")
+        MFA_RESET = "mfa_reset", _("Two-factor authentication reset")
 
     user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="events")
     actor = models.ForeignKey(User, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
@@ -186,3 +190,6 @@ class StaffNote(models.Model):
 
     def __str__(self) -> str:
         return f"Note #{self.pk} on user {self.user_id}"
+
+
+from apps.accounts.mfa.models import RecoveryCode  # noqa: E402,F401  (two-factor recovery codes)

@@ -363,10 +363,16 @@ def security_lockout_notify(*, user: User) -> bool:
 # --- API tokens -------------------------------------------------------------------------------
 
 
-def auth_login(*, request: HttpRequest, identifier: str, password: str) -> tuple[User, dict[str, str]]:
+def auth_login(
+    *, request: HttpRequest, identifier: str, password: str, otp: str | None = None
+) -> tuple[User, dict[str, str]]:
     """API sign-in by email or username: authenticate through Django so django-axes counts the
-    failures and locks the account out, refuse deactivated accounts, record the login
-    (``last_login``, axes' reset on success) and issue a token pair."""
+    failures and locks the account out, refuse deactivated accounts, ask for the second factor of
+    staff and of investors who set one up (``otp``; a wrong code counts as a failure), record the
+    login (``last_login``, axes' reset on success: only once both factors passed) and issue a token
+    pair."""
+    from apps.accounts.mfa.services import mfa_login_check
+
     user = authenticate(request, username=identifier, password=password)
     if getattr(request, "axes_locked_out", False):
         minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
@@ -376,6 +382,7 @@ def auth_login(*, request: HttpRequest, identifier: str, password: str) -> tuple
         raise ApplicationError(_("Invalid credentials"), code="invalid_credentials", status_code=401)
     if not user.is_active:
         raise ApplicationError(_("This account is deactivated."), code="account_inactive", status_code=403)
+    mfa_login_check(request=request, user=user, code=otp)
     user_logged_in.send(sender=user.__class__, request=request, user=user)
     return user, auth_tokens_issue(user=user)
 

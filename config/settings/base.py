@@ -92,6 +92,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    "apps.accounts.mfa.middleware.StaffMfaMiddleware",
     "apps.common.middleware.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -186,6 +187,17 @@ SILENCED_SYSTEM_CHECKS = [
 AXES_IPWARE_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
 
 # --- Two-factor authentication (django-otp) -----------------------------------------------------
+# Staff always sign in with a TOTP code (RFC 6238: SHA-1, 6 digits, 30 s, django-otp's defaults);
+# investors when they have set up a device. See apps/accounts/mfa and docs/security.md.
+OTP_TOTP_ISSUER = PLATFORM_NAME  # the account name authenticator apps show
+# django-otp's own per-device throttle (1, 2, 4, 8… seconds after successive wrong codes), on top
+# of the per-account lock-out that every wrong code also counts toward.
+OTP_TOTP_THROTTLE_FACTOR = 1
+# Step-up: sensitive staff actions ask for a fresh code once the last one is older than this.
+MFA_STEP_UP_MINUTES = env.int("MFA_STEP_UP_MINUTES", default=15)
+if MFA_STEP_UP_MINUTES < 1:
+    raise ImproperlyConfigured("MFA_STEP_UP_MINUTES must be at least 1.")
+MFA_RECOVERY_CODE_COUNT = 10  # one-time codes shown once at enrolment, stored hashed
 
 # --- Cache (API throttle counters, lock-out) ------------------------------------------------------
 # One process's memory by default; production points it at Redis so every process shares counts.

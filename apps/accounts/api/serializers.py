@@ -119,6 +119,16 @@ class SignupSerializer(StrictSerializer):
 class LoginSerializer(StrictSerializer):
     email = StrictCharField(max_length=254, help_text="The account's email or username (any case).")
     password = _password_field()
+    otp = StrictCharField(
+        required=False,
+        allow_blank=True,
+        write_only=True,
+        max_length=32,
+        help_text=(
+            "Two-factor code: the 6-digit TOTP code of the account's authenticator app, or one of its "
+            "one-time recovery codes. Required for staff, and for investors who set up an authenticator app."
+        ),
+    )
 
 
 class RefreshSerializer(StrictSerializer):

@@ -71,12 +71,24 @@ class LoginView(PublicAPIView):
     @extend_schema(
         tags=[AUTH_TAG],
         summary="Sign in with an email or a username",
-        description="Repeated failures lock the account out for a while (429), even with the right password.",
+        description=(
+            "Repeated failures lock the account out for a while (429), even with the right password. Staff, and "
+            "investors who set up an authenticator app, also send `otp` (the app's 6-digit code or a recovery "
+            "code): without it the answer is 401 `otp_required` and no token; a wrong code is 401 `otp_invalid` "
+            "and counts as a failed sign-in. A staff member who has not set up an app yet gets 401 "
+            "`otp_enrolment_required`: they sign in to the back office (`/admin/`) once to set it up."
+        ),
         request=serializers.LoginSerializer,
         responses={
             200: serializers.LoginResponseSerializer,
             400: bad_request(),
-            401: error_response("Wrong email/username or password.", "invalid_credentials"),
+            401: error_response(
+                "Wrong email/username or password, or the second factor is missing, wrong or not set up yet.",
+                "invalid_credentials",
+                "otp_required",
+                "otp_invalid",
+                "otp_enrolment_required",
+            ),
             403: error_response("The account is deactivated.", "account_inactive"),
             429: error_response("Locked out after repeated failures, or throttled.", "login_locked", "throttled"),
         },
@@ -88,6 +100,7 @@ class LoginView(PublicAPIView):
             request=request._request,
             identifier=serializer.validated_data["email"],
             password=serializer.validated_data["password"],
+            otp=serializer.validated_data.get("otp"),
         )
         return Response({**tokens, "user": _profile_data(user)})
 
