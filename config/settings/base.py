@@ -11,6 +11,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 import environ
+from csp import constants as csp_constants
 from django.core.exceptions import ImproperlyConfigured
 from django.utils.translation import gettext_lazy as _
 
@@ -85,6 +86,9 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "csp.middleware.CSPMiddleware",
+    # after CSPMiddleware, so that it answers first: the admin's and the API docs' own policies
+    "apps.common.csp.SectionPolicyMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -120,6 +124,7 @@ TEMPLATES = [
             ],
         },
     },
+                "csp.context_processors.nonce",
 ]
 
 
@@ -311,6 +316,44 @@ CORS_URLS_REGEX = r"^/api/.*$"
 # --- REST API ---------------------------------------------------------------------------------
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
+
+def kyc_image_origins(*, bucket: str, endpoint_url: str, region: str) -> list[str]:
+    """Where a staff member's browser fetches a KYC image from: on S3, the presigned URL the
+    document view redirects to (images only; PDFs are streamed by us)."""
+    if not bucket:
+        return []
+    if endpoint_url:
+        return [re.sub(r"^(https?://[^/]+).*$", r"\1", endpoint_url.strip())]
+    hosts = [f"{bucket}.s3.amazonaws.com"] + ([f"{bucket}.s3.{region}.amazonaws.com"] if region else [])
+    return [f"https://{host}" for host in hosts]
+
+
+# Content-Security-Policy (django-csp): scripts from our origin or with the request's nonce
+# ({{ CSP_NONCE }}), no inline style, no plugin, no framing, forms post only to us; images also as
+# data: URLs (QR codes, charts). The admin's looser script/style rules: apps.common.csp.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", csp_constants.NONCE],
+        "style-src": ["'self'", csp_constants.NONCE],
+        "img-src": [
+            "'self'",
+            "data:",
+            *kyc_image_origins(
+                bucket=KYC_S3_BUCKET,
+                endpoint_url=env.str("AWS_S3_ENDPOINT_URL", default=""),
+                region=env.str("AWS_S3_REGION_NAME", default=""),
+            ),
+        ],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+    },
+}
+
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["apps.common.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
