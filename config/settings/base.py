@@ -85,10 +85,10 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "whitenoise.middleware.WhiteNoiseMiddleware",
     "csp.middleware.CSPMiddleware",
     # after CSPMiddleware, so that it answers first: the admin's and the API docs' own policies
     "apps.common.csp.SectionPolicyMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
     "corsheaders.middleware.CorsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -121,10 +121,10 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "apps.portal.context_processors.platform",
                 "apps.portal.context_processors.investor_header",
+                "csp.context_processors.nonce",
             ],
         },
     },
-                "csp.context_processors.nonce",
 ]
 
 
@@ -313,9 +313,6 @@ SECURE_REFERRER_POLICY = "same-origin"
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 
-# --- REST API ---------------------------------------------------------------------------------
-REST_FRAMEWORK = {
-    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
 
 def kyc_image_origins(*, bucket: str, endpoint_url: str, region: str) -> list[str]:
     """Where a staff member's browser fetches a KYC image from: on S3, the presigned URL the
@@ -354,6 +351,9 @@ CONTENT_SECURITY_POLICY = {
     },
 }
 
+# --- REST API ---------------------------------------------------------------------------------
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["rest_framework_simplejwt.authentication.JWTAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_PARSER_CLASSES": ["apps.common.api.parsers.JSONParser"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
