@@ -163,9 +163,30 @@ def test_pagination_a_page_that_is_not_a_whole_number_from_1_is_400(query):
     assert raised.value.detail == {"page": ["A page is a whole number from 1."]}
 
 
-@pytest.mark.parametrize(("query", "size"), [("?page_size=0", 20), ("?page_size=abc", 20), ("?page_size=-5", 20)])
-def test_pagination_a_bad_page_size_is_the_default(query, size):
-    assert len(paginate(query)["results"]) == size
+@pytest.mark.parametrize(
+    ("query", "field"),
+    [
+        ("?page_size=0", "page_size"),
+        ("?page_size=abc", "page_size"),
+        ("?page_size=-5", "page_size"),
+        ("?page_size=", "page_size"),
+        ("?page_size=null&page_size=null", "page_size"),
+        ("?page_size=5&page_size=5", "page_size"),
+        ("?page=", "page"),
+        ("?page=1&page=2", "page"),
+    ],
+)
+def test_pagination_a_page_or_page_size_that_is_not_one_whole_number_from_1_is_400(query, field):
+    """Issue 12 (schemathesis): the schema says each is one integer from 1; `page_size=null`
+    twice was answered 200 with the default."""
+    message = {"page": "A page is a whole number from 1.", "page_size": "A page size is a whole number from 1."}
+    with pytest.raises(exceptions.ValidationError) as raised:
+        paginate(query)
+    assert raised.value.detail == {field: [message[field]]}
+
+
+def test_pagination_the_last_page_by_name():
+    assert paginate("?page=last&page_size=100")["results"] == list(range(200, 250))
 
 
 # --- Schema and docs ---------------------------------------------------------------------------
@@ -210,6 +231,23 @@ def test_schema_describes_money_as_decimal_strings(schema):
         assert (profile[name]["type"], profile[name]["format"]) == ("string", "decimal")
     assert profile["role"]["allOf"] == [{"$ref": "#/components/schemas/RoleEnum"}]
     assert schema["components"]["schemas"]["RoleEnum"]["enum"] == ["customer", "admin"]
+
+
+def test_schema_says_what_a_paginated_list_refuses(schema):
+    """Issue 12 (schemathesis): a page past the last (404) and a bad page (400) were undocumented."""
+    operation = schema["paths"]["/api/transactions/"]["get"]
+    parameters = {parameter["name"]: parameter["schema"] for parameter in operation["parameters"]}
+
+    assert parameters["page"] == {"type": "integer", "minimum": 1}
+    assert parameters["page_size"] == {"type": "integer", "minimum": 1}
+    assert {"400", "404"} <= set(operation["responses"])
+
+
+def test_schema_bounds_integer_ids_in_the_path(schema):
+    """Issue 12 (schemathesis): `/messages/mark-read/0/` is a 400, so the schema says ids start at 1."""
+    for path, method in [("/api/messages/mark-read/{message_id}/", "post"), ("/api/threads/{thread_id}/", "get")]:
+        (parameter,) = [p for p in schema["paths"][path][method]["parameters"] if p["in"] == "path"]
+        assert (parameter["schema"]["minimum"], parameter["schema"]["maximum"]) == (1, 2**63 - 1)
 
 
 def test_docs_are_served_from_local_static_files(client):

@@ -4,20 +4,33 @@ from rest_framework import serializers
 from rest_framework.pagination import PageNumberPagination
 
 
+def _whole_number(raw: str) -> bool:
+    return raw.isascii() and raw.isdigit() and int(raw) >= 1
+
+
+def _page_number(raw: str) -> bool:
+    return raw == "last" or _whole_number(raw)
+
+
 class Pagination(PageNumberPagination):
     """``{count, next, previous, results}`` with ``?page=`` and ``?page_size=`` (at most 100).
 
-    ``page`` is a whole number from 1 (anything else is a 400 on ``page``; a page past the last is
-    a 404). ``page_size`` is clamped: above the maximum it is the maximum; missing, empty, not a
-    whole number or below 1, it is the default."""
+    Each, when sent, is sent once, as a whole number from 1 in ASCII digits (``page`` may also be
+    ``last``); anything else is a 400 on it, as the schema says. A page past the last is a 404;
+    a ``page_size`` above the maximum is the maximum; a missing one is the default."""
 
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
 
     def paginate_queryset(self, queryset, request, view=None):
-        raw = request.query_params.get(self.page_query_param, "")
-        if raw not in ("", "last") and not (raw.isascii() and raw.isdigit() and int(raw) >= 1):
-            raise serializers.ValidationError({self.page_query_param: [_("A page is a whole number from 1.")]})
+        checks = {
+            self.page_query_param: (_page_number, _("A page is a whole number from 1.")),
+            self.page_size_query_param: (_whole_number, _("A page size is a whole number from 1.")),
+        }
+        for name, (valid, message) in checks.items():
+            values = request.query_params.getlist(name)
+            if len(values) > 1 or (values and not valid(values[0])):
+                raise serializers.ValidationError({name: [message]})
         return super().paginate_queryset(queryset, request, view)
 
     def get_schema_operation_parameters(self, view):
@@ -27,10 +40,10 @@ class Pagination(PageNumberPagination):
                 parameter["schema"] = {"type": "integer", "minimum": 1}
                 parameter["description"] = "A page number from 1; past the last page: 404."
             elif parameter["name"] == self.page_size_query_param:
-                parameter["schema"] = {"type": "integer"}
+                parameter["schema"] = {"type": "integer", "minimum": 1}
                 default, most = settings.REST_FRAMEWORK["PAGE_SIZE"], self.max_page_size
                 parameter["description"] = (
-                    f"Results per page (default {default}); above {most} it is {most}, below 1 or not a whole "
-                    "number it is the default."
+                    f"Results per page (default {default}); above {most} it is {most}; below 1 or not a whole "
+                    "number: 400."
                 )
         return parameters

@@ -3,18 +3,38 @@
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 
+from apps.common.api.paths import MAX_ID
 from apps.common.api.serializers import ErrorSerializer, StrictSerializer
 
 
 class AutoSchema(openapi.AutoSchema):
-    """drf-spectacular's, saying what a strict request body refuses: a key it does not declare
-    (``additionalProperties: false``), as ``StrictSerializer`` does."""
+    """drf-spectacular's, saying what the server refuses: a key a strict request body does not
+    declare (``additionalProperties: false``, as ``StrictSerializer`` does); an integer id in the
+    path outside 1…2^63-1; and, on every paginated list, the 400 of a bad ``page``/``page_size``
+    and the 404 of a page past the last."""
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
         if direction == "request" and isinstance(serializer, StrictSerializer):
             schema["additionalProperties"] = False
         return schema
+
+    def get_operation(self, *args, **kwargs):
+        operation = super().get_operation(*args, **kwargs)
+        if not operation:
+            return operation
+        parameters = operation.get("parameters", [])
+        for parameter in parameters:
+            schema = parameter.get("schema", {})
+            if parameter["in"] == "path" and schema.get("type") == "integer":
+                schema.setdefault("minimum", 1)
+                schema.setdefault("maximum", MAX_ID)
+        if any(parameter["in"] == "query" and parameter["name"] == "page" for parameter in parameters):
+            responses = operation["responses"]
+            for code, response in (("400", PAGE_INVALID), ("404", PAGE_NOT_FOUND)):
+                if code not in responses:
+                    responses[code] = self._get_response_for_code(response, code)
+        return operation
 
 
 # A code alone, or (code, field) for a business error reported on one field.
@@ -52,3 +72,10 @@ def bad_request(*codes: ErrorCode) -> OpenApiResponse:
 
 NOT_AUTHENTICATED = error_response("Missing, invalid or expired access token.", "not_authenticated", "token_not_valid")
 THROTTLED = error_response("Too many requests from this client; retry later.", "throttled")
+
+PAGE_INVALID = OpenApiResponse(
+    response=ErrorSerializer,
+    description="`page` or `page_size` is not one whole number from 1 (or a filter is invalid).",
+    examples=[OpenApiExample("bad page", value={"page": ["A page is a whole number from 1."]})],
+)
+PAGE_NOT_FOUND = error_response("A page past the last page.", "not_found")
