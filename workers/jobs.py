@@ -1,6 +1,7 @@
 """Job plumbing shared by every daily job: a lock so two copies never work at once, a
 ``JobRun`` record per business date, and the list of dates still to do (catch-up in order)."""
 
+import time
 import traceback
 import uuid
 from collections.abc import Callable, Iterator
@@ -9,6 +10,7 @@ from contextvars import ContextVar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
+import structlog
 from django.db import IntegrityError, transaction
 from django.db.models import F, Max
 from django.utils import timezone
@@ -21,6 +23,9 @@ LOCK_TTL = timedelta(minutes=30)
 # The (name, holder) of every job lock this thread of work holds: ``run_for_date`` and
 # ``run_add_chunk`` renew them, so a long catch-up keeps its lock however many chunks it takes.
 _locks_held: ContextVar[tuple[tuple[str, str], ...]] = ContextVar("locks_held", default=())
+# When the chunk being worked on started: the run's start, then the end of the previous chunk.
+_chunk_clock: ContextVar[float | None] = ContextVar("chunk_clock", default=None)
+logger = structlog.get_logger("bursar.jobs")
 
 
 class JobLocked(ApplicationError):
@@ -103,16 +108,29 @@ def run_for_date(
     The job's lock is renewed before each date."""
     locks_renew()
     run = JobRun.objects.create(job=job, business_date=business_date, trigger=trigger, actor=actor)
+    started = time.perf_counter()
+    clock = _chunk_clock.set(started)
+    # Every line written while the run works (its chunks, the tasks it enqueues) names the run.
+    context = {"job": job, "job_run_id": run.pk, "business_date": business_date.isoformat()}
     try:
-        work(run)
-    except Exception:
+        with structlog.contextvars.bound_contextvars(**context):
+            work(run)
+    except Exception as exc:
         JobRun.objects.filter(pk=run.pk).update(
             status=JobStatus.FAILED, finished_at=timezone.now(), error=traceback.format_exc()[-4000:]
         )
+        logger.error("job_run_failed", **context, chunks=run.chunks, error=type(exc).__name__)
         raise
+    finally:
+        _chunk_clock.reset(clock)
     JobRun.objects.filter(pk=run.pk).update(status=JobStatus.SUCCEEDED, finished_at=timezone.now())
     run.refresh_from_db()
+    logger.info("job_run_finished", **context, chunks=run.chunks, rows=run.processed, duration_ms=_ms_since(started))
     return run
+
+
+def _ms_since(started: float | None) -> float | None:
+    return None if started is None else round((time.perf_counter() - started) * 1000, 1)
 
 
 def run_add_chunk(run: JobRun, result: ChunkResult) -> None:
@@ -125,3 +143,21 @@ def run_add_chunk(run: JobRun, result: ChunkResult) -> None:
         total_amount=F("total_amount") + result.amount,
         chunks=F("chunks") + 1,
     )
+    run.chunks += 1
+    _chunk_log(run=run, result=result)
+
+
+def _chunk_log(*, run: JobRun, result: ChunkResult) -> None:
+    """One line per chunk (job, run id, business date, chunk number, rows, duration), written
+    when the chunk's transaction commits: a chunk rolled back is never reported as done."""
+    fields = {
+        "job": run.job,
+        "job_run_id": run.pk,
+        "business_date": run.business_date.isoformat() if run.business_date else None,
+        "chunk": run.chunks,
+        "rows": result.processed,
+        "rows_written": result.created,
+        "duration_ms": _ms_since(_chunk_clock.get()),
+    }
+    _chunk_clock.set(time.perf_counter())
+    transaction.on_commit(lambda: logger.info("job_chunk", **fields))

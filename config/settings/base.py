@@ -96,6 +96,8 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django_otp.middleware.OTPMiddleware",
+    # one log line per request, with its request id (echoed in X-Request-ID)
+    "apps.common.logging.RequestLogMiddleware",
     "apps.accounts.mfa.middleware.StaffMfaMiddleware",
     "apps.common.middleware.PrivateResponseMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -520,11 +522,18 @@ COVERAGE_WARNING_RATIO = env_money("COVERAGE_WARNING_RATIO", "1.10")
 from apps.backoffice.unfold_config import UNFOLD  # noqa: E402,F401  (declared in backoffice)
 
 # --- Logging ----------------------------------------------------------------------------------
-LOGGING = {
-    "version": 1,
-    "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": env.str("DJANGO_LOG_LEVEL", default="INFO")},
-    "loggers": {"axes": {"level": "WARNING"}},
-}
+# structlog over the standard library (apps/common/logging.py): LOG_FORMAT=plain gives readable
+# key=value lines (the default here), json one JSON object per line (production's default). One
+# line per request with its request id (X-Request-ID, echoed; carried into the Celery tasks the
+# request enqueues) and one per job chunk with the job run id. Every process (web, worker, beat,
+# manage.py) configures logging through LOGGING_CONFIG.
+from apps.common.logging import logging_settings  # noqa: E402
+
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain")
+LOG_LEVEL = env.str("DJANGO_LOG_LEVEL", default="INFO")
+LOGGING_CONFIG = "apps.common.logging.logging_configure"
+LOGGING = logging_settings(log_format=LOG_FORMAT, level=LOG_LEVEL)
+# django-structlog: the request's logging context travels in a header of every task it enqueues
+# (the worker side: workers/celery.py); lines name the user by primary key.
+DJANGO_STRUCTLOG_CELERY_ENABLED = True
+DJANGO_STRUCTLOG_USER_ID_FIELD = "pk"

@@ -3,7 +3,7 @@
 from django.core.exceptions import ImproperlyConfigured
 
 from .base import *  # noqa: F403
-from .base import database_config, env
+from .base import LOG_LEVEL, database_config, env, logging_settings
 
 DEBUG = False
 
@@ -50,3 +50,7 @@ SECURE_HSTS_PRELOAD = True
 SESSION_COOKIE_SECURE = True
 CSRF_COOKIE_SECURE = True
 LANGUAGE_COOKIE_SECURE = True
+
+# One JSON object per log line, for the log collector (LOG_FORMAT=plain to read them by eye).
+LOG_FORMAT = env.str("LOG_FORMAT", default="json")
+LOGGING = logging_settings(log_format=LOG_FORMAT, level=LOG_LEVEL)

@@ -5,7 +5,7 @@ it."""
 import os
 
 from .base import *  # noqa: F403
-from .base import DATABASES, VAR_DIR, env
+from .base import DATABASES, VAR_DIR, env, logging_settings
 
 DEBUG = False
 SECRET_KEY = "test-secret-key-not-for-production-0123456789abcdef"
@@ -38,4 +38,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-db-{os.getpid()}.sqlite3")}
 # Each test process keeps its own in-memory cache (tests clear it; parallel runs must not share it).
 CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
-LOGGING = {"version": 1, "disable_existing_loggers": False, "root": {"level": "WARNING"}}
+# Quiet: warnings and errors only, in the plain format (a worker started by a test logs at the
+# level of its --loglevel).
+LOGGING = logging_settings(log_format="plain", level="WARNING")
