@@ -25,6 +25,7 @@ from apps.accounts.models import (
     UserEvent,
 )
 from apps.common.errors import ApplicationError
+from apps.common.notices import notice_send, notice_sent_since
 
 PROFILE_FIELDS = ("username", "first_name", "last_name", "phone", "country", "language")
 _REFERRAL_CODE_ATTEMPTS = 12
@@ -306,13 +307,12 @@ def user_password_set(*, user: User, password: str | None, actor: User) -> User:
 
 
 # --- security notices (always emailed, whatever the user's email preferences) ------------------
+# Sent through apps.common.notices: messaging delivers them, and accounts sits below messaging.
 
 
 def security_password_changed_notify(*, user: User) -> None:
     """Tell the account holder their password changed: if it was not them, they act at once."""
-    from apps.messaging.services import notification_send
-
-    notification_send(
+    notice_send(
         user=user,
         kind="security_password_changed",
         title=lambda: _("Your password was changed"),
@@ -330,18 +330,12 @@ def security_lockout_notify(*, user: User) -> bool:
     period however many attempts are refused meanwhile. Returns whether a notice was written."""
     from django.utils import timezone
 
-    from apps.messaging.models import Notification
-    from apps.messaging.services import notification_send
-
     locked = User.objects.select_for_update().filter(pk=user.pk, is_active=True).first()
     since = timezone.now() - settings.AXES_COOLOFF_TIME
-    if (
-        locked is None
-        or Notification.objects.filter(user=locked, kind="security_locked_out", created_at__gte=since).exists()
-    ):
+    if locked is None or notice_sent_since(user=locked, kind="security_locked_out", since=since):
         return False
     minutes = int(settings.AXES_COOLOFF_TIME.total_seconds() // 60)
-    notification_send(
+    notice_send(
         user=locked,
         kind="security_locked_out",
         title=lambda: _("Sign-ins to your account are paused"),

@@ -1,5 +1,6 @@
 """Third-party models re-registered under unfold: roles (auth groups), the Celery beat schedule,
-django-axes' sign-in records and the API token blacklist.
+django-axes' sign-in records and the API token blacklist; and the users admin again, with an
+investor's money on their page (``apps.backoffice.users``).
 
 ``apps.backoffice`` comes after those apps in ``INSTALLED_APPS``, so their own admins are
 registered (by autodiscovery) before this module replaces them.
@@ -33,7 +34,9 @@ from unfold.admin import TabularInline
 from unfold.decorators import display
 from unfold.widgets import UnfoldAdminSelectWidget, UnfoldAdminTextInputWidget
 
+from apps.accounts.models import User
 from apps.accounts.roles import ROLES
+from apps.backoffice.users.admin import InvestorUserAdmin
 from apps.common.admin.changelist import ModelAdmin
 
 admin.site.index_title = _("Dashboard")
@@ -57,7 +60,10 @@ _unregister(
     AccessLog,
     OutstandingToken,
     BlacklistedToken,
+    User,
 )
+
+admin.site.register(User, InvestorUserAdmin)
 
 
 class ReadOnlyAdminMixin:

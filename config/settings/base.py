@@ -537,3 +537,9 @@ LOGGING = logging_settings(log_format=LOG_FORMAT, level=LOG_LEVEL)
 # (the worker side: workers/celery.py); lines name the user by primary key.
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 DJANGO_STRUCTLOG_USER_ID_FIELD = "pk"
+# --- Layers (issue 12 §5) ----------------------------------------------------------------------
+# accounts sits below the wallet and messaging and never imports them (tests/test_architecture.py);
+# what it needs of them is named here, as EMAIL_BACKEND names the mailer.
+USER_BALANCES_READER = "apps.wallet.selectors.balances_for_user"  # the balances of the profile API
+NOTICE_BACKEND = "apps.messaging.notice_backend.NotificationNoticeBackend"  # apps.common.notices
+

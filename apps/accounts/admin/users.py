@@ -1,5 +1,7 @@
 """The users admin: investors and staff. Every write goes through ``apps.accounts.services``;
-users are deactivated, never deleted."""
+users are deactivated, never deleted. The back office registers it again with an investor's money
+on their page (``apps.backoffice.users.admin``: the Investor 360 and the statement tab), which
+accounts cannot read: it sits below the wallet."""
 
 from django.contrib import admin, messages
 from django.contrib.admin import helpers
@@ -32,9 +34,7 @@ from apps.accounts.admin.forms import (
     UserChangeForm,
     UserCreationForm,
 )
-from apps.accounts.admin.investor360 import Investor360Mixin
 from apps.accounts.admin.user_actions import UserActionsMixin
-from apps.accounts.admin.user_money import UserMoneyMixin
 from apps.accounts.models import KycStatus, User
 from apps.accounts.services import PROFILE_FIELDS
 from apps.common.admin.changelist import ModelAdmin
@@ -65,7 +65,7 @@ ALWAYS_READONLY = (
 
 
 @admin.register(User)
-class UserAdmin(Investor360Mixin, CsvExportMixin, UserMoneyMixin, UserActionsMixin, BaseUserAdmin, ModelAdmin):
+class UserAdmin(CsvExportMixin, UserActionsMixin, BaseUserAdmin, ModelAdmin):
     export_columns = (
         "id",
         "email",

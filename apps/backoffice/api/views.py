@@ -9,8 +9,8 @@ from rest_framework.views import APIView
 from apps.backoffice.api import serializers
 from apps.backoffice.dashboard.coverage import COVERAGE_PERMISSIONS
 from apps.backoffice.selectors import platform_stats_get
+from apps.common.api.permissions import StaffWithPermission
 from apps.common.api.schema import NOT_AUTHENTICATED, error_response
-from apps.wallet.api.permissions import StaffWithPermission
 
 ADMIN_TAG = "admin"
 # Every figure here is one the dashboard shows under these permissions: head counts and the newest

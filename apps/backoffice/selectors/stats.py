@@ -8,7 +8,7 @@ from decimal import Decimal
 from django.utils import timezone
 
 from apps.accounts.models import User
-from apps.accounts.selectors import user_counts_for_dashboard, user_list_for_staff
+from apps.accounts.selectors import user_counts_for_dashboard
 from apps.backoffice.selectors.coverage import Coverage, coverage_get
 from apps.backoffice.selectors.queues import (
     QueueHealth,
@@ -16,6 +16,7 @@ from apps.backoffice.selectors.queues import (
     kyc_queue_health,
     withdrawal_queue_health,
 )
+from apps.backoffice.selectors.users import user_list_for_staff
 from apps.common.dates import business_date_today
 from apps.investments.selectors import Obligation, investment_summary_for_dashboard
 from apps.wallet.models import Account, AccountKind

@@ -1,10 +1,10 @@
 """The Investor 360: an investor's change page in the users admin is the one page staff need about
 them. Above the tabs, who they are (status, lock-out, KYC, balances); in the General tab, their KYC
 history, referrals, staff notes, positions, requests, account activity, notices and support
-threads, then the profile form; the Statement tab (``user_money.py``) pages through their ledger
+threads, then the profile form; the Statement tab (``statement.py``) pages through their ledger
 with running balances. Staff users keep the plain change page.
 
-Every figure comes from ``apps.accounts.investor360.investor_360_get`` (a fixed number of queries,
+Every figure comes from ``apps.backoffice.selectors.investor360.investor_360_get`` (a fixed number of queries,
 only the sections the viewer may see); this module turns it into what the templates show: labels,
 money, and links only to pages the viewer may open."""
 
@@ -15,8 +15,14 @@ from django.urls import reverse
 from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
-from apps.accounts.investor360 import SHOWN, Investor360, account_age_days, investor_360_get, investor_get_for_360
 from apps.accounts.models import KycStatus, User, UserEvent
+from apps.backoffice.selectors.investor360 import (
+    SHOWN,
+    Investor360,
+    account_age_days,
+    investor_360_get,
+    investor_get_for_360,
+)
 from apps.wallet.admin.base import money
 
 KYC_VARIANTS = {
@@ -323,8 +329,9 @@ def _threads(data: Investor360, user: User) -> dict | None:
 
 
 class Investor360Mixin:
-    """Mixed into ``UserAdmin``: an investor's change page is their 360 (staff users keep the
-    plain change page). The account-events tab gives way to the activity timeline of the 360."""
+    """Mixed into the users admin (``apps.backoffice.users.admin``): an investor's change page is
+    their 360 (staff users keep the plain change page). The account-events tab gives way to the
+    activity timeline of the 360."""
 
     change_form_template = "backoffice/investor360/change_form.html"
 

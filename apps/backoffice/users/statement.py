@@ -7,8 +7,8 @@ from apps.wallet.admin.statement import UserStatementDataset
 
 
 class UserMoneyMixin:
-    """Mixed into ``UserAdmin``: the statement tab on an investor's page (their balances are in
-    the 360's header, ``investor360.py``)."""
+    """Mixed into the users admin (``apps.backoffice.users.admin``): the statement tab on an
+    investor's page (their balances are in the 360's header, ``investor360.py``)."""
 
     def get_changeform_datasets(self, request: HttpRequest) -> list:
         """The statement tab, on an investor's change page."""

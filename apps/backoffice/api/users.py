@@ -1,4 +1,5 @@
-"""Staff endpoints on users: the list with balances, profile changes and (de)activation. Each
+"""Staff endpoints on users (the accounts' paths, served by the back office, which may read
+balances): the list with balances, profile changes and (de)activation. Each
 checks ``is_staff`` and a Django permission; users are deactivated, never deleted. The original
 client's forms with the id in the path (``admin/users/update/<id>/``,
 ``admin/users/delete/<id>/``) are served beside the original API's id-in-the-body forms."""
@@ -12,13 +13,15 @@ from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.accounts import selectors, services
+from apps.accounts import services
 from apps.accounts.api import serializers
 from apps.accounts.models import User
+from apps.accounts.selectors import user_change_allowed_for_staff
+from apps.backoffice.selectors.users import user_get_for_staff, user_list_for_staff
 from apps.common.api.filters import query_params
 from apps.common.api.paths import path_id_parameter, path_id_parse
+from apps.common.api.permissions import StaffWithPermission
 from apps.common.api.schema import NOT_AUTHENTICATED, bad_request, error_response
-from apps.wallet.api.permissions import StaffWithPermission
 
 ADMIN_TAG = "admin"
 VIEW_PERMISSION = "accounts.view_user"
@@ -41,7 +44,7 @@ CHANGE_CODES = (
 
 
 def _admin_user_data(user_id: int) -> dict:
-    return serializers.AdminUserSerializer(selectors.user_get_for_staff(user_id=user_id)).data
+    return serializers.AdminUserSerializer(user_get_for_staff(user_id=user_id)).data
 
 
 def _parse(serializer_class, request) -> dict:
@@ -56,7 +59,7 @@ def _target(*, actor: User, user_id: int, needed: list[str]) -> User:
     user = User.objects.filter(pk=user_id).first()
     if user is None:
         raise NotFound(_("No such user."))
-    if not actor.has_perms(needed) or not selectors.user_change_allowed_for_staff(actor=actor, user=user):
+    if not actor.has_perms(needed) or not user_change_allowed_for_staff(actor=actor, user=user):
         raise PermissionDenied(StaffWithPermission.message)
     return user
 
@@ -122,7 +125,7 @@ class AdminUserListView(ListAPIView):
     def get_queryset(self):
         data = query_params(serializers.AdminUserFilterSerializer, self.request)
         role = data.get("role")
-        return selectors.user_list_for_staff(
+        return user_list_for_staff(
             search=data.get("search", ""),
             is_active=data.get("is_active"),
             is_staff=None if role is None else role == "admin",
