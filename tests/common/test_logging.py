@@ -9,6 +9,7 @@ import os
 import re
 import subprocess
 import sys
+import time
 import uuid
 from pathlib import Path
 from types import SimpleNamespace
@@ -26,7 +27,9 @@ from django_structlog.celery.steps import DjangoStructLogInitStep
 from apps.accounts import tokens
 from apps.common.logging import logging_settings, request_id_clean
 from tests.factories import DEFAULT_PASSWORD
+from tests.workers.test_worker import start_worker
 from workers import celery_app
+from workers.models import Heartbeat
 
 pytestmark = pytest.mark.django_db
 
@@ -265,6 +268,29 @@ def test_the_worker_binds_the_request_id_from_the_task_headers(logs):
 
     [line] = logs("bursar.test")
     assert (line["request_id"], line["user_id"], line["task_id"]) == (UPSTREAM_ID, 5, "task-1")
+
+
+@pytest.mark.worker
+@pytest.mark.filterwarnings("ignore::celery.exceptions.AlwaysEagerIgnored")
+@pytest.mark.django_db(transaction=True)
+def test_a_real_worker_logs_the_task_with_the_request_id_it_was_sent_with():
+    queue = f"test-{uuid.uuid4().hex[:12]}"
+    with structlog.contextvars.bound_contextvars(request_id=UPSTREAM_ID):  # as inside a request
+        celery_app.send_task("workers.tasks.scheduler_heartbeat_task", queue=queue)  # never eager
+    worker = start_worker(queue)
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline and not Heartbeat.objects.exists():
+            assert worker.poll() is None, worker.stdout.read()
+            time.sleep(0.3)
+    finally:
+        worker.terminate()
+        output, _ = worker.communicate(timeout=30)
+
+    started = [line for line in output.splitlines() if " task_started " in line]
+    assert len(started) == 1, output
+    assert f"request_id={UPSTREAM_ID}" in started[0]
+    assert "task=workers.tasks.scheduler_heartbeat_task" in started[0]
 
 
 # --- Formats ---------------------------------------------------------------------------------------
