@@ -21,7 +21,8 @@ import uuid
 from typing import Any
 
 import structlog
-from django.http import HttpRequest, HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
 from django_structlog.middlewares.request import RequestMiddleware
 
 LOG_FORMATS = ("json", "plain")
@@ -161,8 +162,10 @@ class RequestLogMiddleware(RequestMiddleware):
 
     def _process_exception(self, request: HttpRequest, exception: Exception) -> None:
         """An exception the view raised: remembered for the request line (the traceback is
-        Django's ``django.request`` error line, with the same request id)."""
-        request._raised_exception = exception
+        Django's ``django.request`` error line, with the same request id). A 404 or 403 raised
+        as an exception is an ordinary answer, as in django-structlog."""
+        if not isinstance(exception, (Http404, PermissionDenied)):
+            request._raised_exception = exception
 
     def level_for(self, request: HttpRequest, response: HttpResponse) -> int:
         # Probes poll every few seconds: their lines are debug unless they fail.
