@@ -227,6 +227,15 @@ def test_the_list_newest_first_and_the_unread_filter(amina_api, notices):
     assert amina_api.get(NOTIFICATIONS, {"unread": "maybe"}).status_code == 400
 
 
+@pytest.mark.parametrize("value", ["0", "1", "yes", "on", "True"])
+def test_the_unread_filter_takes_only_the_schemas_values(amina_api, notices, value):
+    """Schemathesis: `?unread=0` was answered 200 though the schema says `true` or `false`."""
+    response = amina_api.get(NOTIFICATIONS, {"unread": value})
+
+    assert response.status_code == 400
+    assert response.json() == {"unread": [f'"{value}" is not a valid choice.']}
+
+
 def test_mark_read_by_ids_or_all(amina, amina_api, bilal, notices):
     first, _second = notices
     theirs = Notification.objects.get(user=bilal)

@@ -168,8 +168,10 @@ class ChartDataView(APIView):
                 str,
                 OpenApiParameter.QUERY,
                 required=False,
-                enum=list(selectors.CHART_PERIODS),
+                # Empty is as if not sent (the rule of every query parameter): `all`.
+                enum=["", *selectors.CHART_PERIODS],
                 default="all",
+                description="`7d`, `30d`, `90d` or `all`; missing or empty: `all`.",
             )
         ],
         responses={200: serializers.ChartPointSerializer(many=True), 400: bad_request(), 401: NOT_AUTHENTICATED},

@@ -66,7 +66,8 @@ class NotificationSerializer(serializers.Serializer):
 
 
 class NotificationFilterSerializer(serializers.Serializer):
-    unread = serializers.BooleanField(required=False, default=False)
+    # Exactly the schema's values: DRF's BooleanField would also take 0/1, yes/no, on/off.
+    unread = serializers.ChoiceField(choices=["true", "false"], required=False, default="false")
 
 
 class NotificationMarkReadSerializer(StrictSerializer):

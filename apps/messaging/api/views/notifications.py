@@ -32,7 +32,7 @@ class NotificationListView(ListAPIView):
 
     def get_queryset(self):
         user = self.request.user
-        if query_params(serializers.NotificationFilterSerializer, self.request)["unread"]:
+        if query_params(serializers.NotificationFilterSerializer, self.request)["unread"] == "true":
             return notification_selectors.notification_unread_list_for_user(user=user)
         return notification_selectors.notification_list_for_user(user=user)
 
