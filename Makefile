@@ -7,7 +7,7 @@ PORT ?= 8000
 STAMP := $(VENV)/.installed-$(shell cat requirements/*.txt | sha256sum | cut -c1-16)
 
 .DEFAULT_GOAL := help
-.PHONY: help run test install migrate seed lint format messages ci clean
+.PHONY: help run test install migrate seed lint format messages schemathesis ci clean
 
 help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-10s %s\n", $$1, $$2}'
@@ -58,6 +58,9 @@ format: install ## ruff fix + format
 messages: install ## Extract and compile translations (Arabic)
 	$(PY) manage.py makemessages -l ar --ignore=.venv --ignore=var
 	$(PY) manage.py compilemessages --ignore=.venv
+
+schemathesis: install ## Fuzz the API against its schema on a live server (anonymous, investor, staff)
+	PY=$(PY) scripts/schemathesis.sh
 
 ci: ## What CI runs: both backends
 	bash .ci/run
