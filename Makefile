@@ -40,6 +40,8 @@ run: seed ## Set up and run web, worker and beat on SQLite + filesystem broker
 	@echo "    admin     http://127.0.0.1:$(PORT)/admin/"
 	@echo "    API docs  http://127.0.0.1:$(PORT)/api/docs/"
 	@$(PY) manage.py seed_demo --logins
+	@echo "  Staff sign in with a password and an authenticator code. The demo staff's current code:"
+	@echo "    $(PY) manage.py totp_code admin@bursar.local   (or finance@bursar.local)"
 	@echo "  Stop with Ctrl-C."
 	@echo ""
 	$(RUN_ENV) $(VENV)/bin/honcho start web worker beat

@@ -7,6 +7,7 @@ import shutil
 import pytest
 from django.apps import apps as django_apps
 from django.db import connection
+from django.test import Client
 from rest_framework.test import APIClient
 
 from apps.accounts.services import auth_tokens_issue
@@ -27,6 +28,22 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "browser" in item.keywords and no_browser:
             item.add_marker(skip_browser)
+
+
+@pytest.fixture(autouse=True)
+def _staff_sessions_verified(monkeypatch):
+    """``client.force_login(staff)`` gives a session that passed the second factor the real way: the
+    staff member's confirmed TOTP device (made when missing) bound to the session by django-otp
+    (``tests.mfa.session_verify``). The enforcement stays on: ``tests.mfa.force_login_unverified``
+    signs in with the password alone, and the admin sends that session to the code step."""
+    from tests.mfa import FORCE_LOGIN, session_verify
+
+    def force_login(self, user, backend=None):
+        FORCE_LOGIN(self, user, backend)
+        if user.is_staff:
+            session_verify(self, user)
+
+    monkeypatch.setattr(Client, "force_login", force_login)
 
 
 @pytest.fixture
@@ -65,7 +82,7 @@ def investor_api(investor):
 @pytest.fixture
 def staff_api(superuser):
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {auth_tokens_issue(user=superuser)['access']}")
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {auth_tokens_issue(user=superuser, otp_verified=True)['access']}")
     client.user = superuser
     return client
 

@@ -1,6 +1,7 @@
 """Every write on accounts. Interfaces (portal, API, admin, commands) call these."""
 
 import secrets
+import time
 from collections.abc import Iterable, Mapping
 
 from django.conf import settings
@@ -376,13 +377,18 @@ def auth_login(
         raise ApplicationError(_("Invalid credentials"), code="invalid_credentials", status_code=401)
     if not user.is_active:
         raise ApplicationError(_("This account is deactivated."), code="account_inactive", status_code=403)
-    mfa_login_check(request=request, user=user, code=otp)
+    device = mfa_login_check(request=request, user=user, code=otp)
     user_logged_in.send(sender=user.__class__, request=request, user=user)
-    return user, auth_tokens_issue(user=user)
+    return user, auth_tokens_issue(user=user, otp_verified=device is not None)
 
 
-def auth_tokens_issue(*, user: User) -> dict[str, str]:
+def auth_tokens_issue(*, user: User, otp_verified: bool = False) -> dict[str, str]:
+    """A token pair. ``otp_verified``: the sign-in checked a two-factor code just now; the tokens
+    carry the moment (claim ``otp_verified_at``, kept by refreshed tokens) for step-up
+    (``apps.accounts.mfa.step_up``)."""
     refresh = RefreshToken.for_user(user)
+    if otp_verified:
+        refresh["otp_verified_at"] = int(time.time())
     return {"access": str(refresh.access_token), "refresh": str(refresh)}
 
 

@@ -78,6 +78,8 @@ LOGINS = (
     "    investor: investor@bursar.local / bursar-investor-2026",
     "    investor referred by them: referred@bursar.local / bursar-investor-2026",
     "    investor with KYC to review: applicant@bursar.local / bursar-investor-2026",
+    "  Staff also type an authenticator code (two-factor); the demo staff's, in development:",
+    "    python manage.py totp_code admin@bursar.local  (or finance@bursar.local)",
 )
 
 

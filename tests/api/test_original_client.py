@@ -31,6 +31,7 @@ from tests.factories import DEFAULT_PASSWORD, SuperuserFactory, UserFactory
 from tests.investments.helpers import make_plan
 from tests.kyc.helpers import jpeg_bytes, png_bytes, upload
 from tests.messaging.helpers import task_for
+from tests.mfa import staff_otp
 from tests.referrals.helpers import make_milestone
 from tests.wallet.helpers import assert_ledger_ok, balances
 
@@ -272,7 +273,9 @@ def test_a_whole_session_of_the_original_client(platform):
             "2500.50",
             "pending",
         )
-        staff_login = admin.post("auth/login/", {"email": staff.email, "password": DEFAULT_PASSWORD})
+        staff_login = admin.post(
+            "auth/login/", {"email": staff.email, "password": DEFAULT_PASSWORD, "otp": staff_otp(staff)}
+        )
         admin.set_tokens(staff_login["access"])
         assert staff_login["user"]["role"] == "admin" and staff_login["user"]["username"] == ""
         queue = admin.get("admin/deposits/?page=1&type=deposit&status=pending")
@@ -313,7 +316,11 @@ def test_a_whole_session_of_the_original_client(platform):
     with at(DAY0 + timedelta(days=1)):
         # A day later the access tokens have expired: the client drops them and signs in again.
         customer.set_tokens(customer.post("auth/login/", {"email": "nour@example.com", "password": PASSWORD})["access"])
-        admin.set_tokens(admin.post("auth/login/", {"email": staff.email, "password": DEFAULT_PASSWORD})["access"])
+        admin.set_tokens(
+            admin.post("auth/login/", {"email": staff.email, "password": DEFAULT_PASSWORD, "otp": staff_otp(staff)})[
+                "access"
+            ]
+        )
         # --- investment.getUserInvestments, getChartData; transaction.getTransactions, History ------
         mine = customer.get("investments/my-investments/")
         assert isinstance(mine, list) and len(mine) == 3

@@ -19,6 +19,7 @@ from apps.messaging.services import threads as thread_services
 from apps.messaging.services.tasks import assignment_proof_submit, task_create
 from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
 from tests.messaging.helpers import upload
+from tests.mfa import admin_code_for
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -72,6 +73,7 @@ def sign_in(browser, live_server, email: str, size: str):
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.fill("input[name=otp]", admin_code_for(email))
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/")
     return context, page

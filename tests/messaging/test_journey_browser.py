@@ -17,6 +17,7 @@ from apps.wallet.models import Account, AccountKind, Entry
 from tests.backoffice.test_messaging_browser import member, open_dialog
 from tests.factories import DEFAULT_PASSWORD, UserFactory
 from tests.messaging.helpers import png_bytes
+from tests.mfa import admin_code_for
 
 DESKTOP = {"width": 1366, "height": 900}
 
@@ -29,6 +30,8 @@ def _signed_in(browser, url: str, email: str):
     page.goto(url)
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", DEFAULT_PASSWORD)
+    if "/admin/" in url:
+        page.fill("input[name=otp]", admin_code_for(email))
     page.click("main button[type=submit]" if "/admin/" not in url else "button[type=submit]")
     page.wait_for_load_state()
     return context, page

@@ -9,7 +9,8 @@ from tests.factories import StaffFactory
 
 def api_for(user) -> APIClient:
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Bearer {auth_tokens_issue(user=user)['access']}")
+    # as the sign-in issues them (a staff member's code checked now: step-up is fresh)
+    client.credentials(HTTP_AUTHORIZATION=f"Bearer {auth_tokens_issue(user=user, otp_verified=True)['access']}")
     client.user = user
     return client
 

@@ -40,7 +40,7 @@ class StaffMfaMiddleware:
             return refusal
         response = self.get_response(request)
         verified_at = getattr(request, REQUEST_LOGIN_VERIFIED_AT, None)
-        if verified_at is not None and session_verified(request=request):
+        if verified_at is not None and getattr(request.user, "otp_device", None) is not None:
             request.session[SESSION_VERIFIED_AT] = verified_at
         return response
 

@@ -16,6 +16,7 @@ from django.utils.translation import gettext_lazy
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
+from apps.accounts.mfa.step_up import step_up_form
 
 from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.dialogs import dialog_service_call
@@ -87,7 +88,7 @@ APPROVE_DIALOG = {
         "nothing). Above the four-eyes threshold the first approval is only recorded and a second staff member "
         "pays."
     ),
-    "form_class": ApproveProofDialogForm,
+    "form_class": step_up_form(ApproveProofDialogForm),  # asks for a fresh code when stale
     "form_submit_text": gettext_lazy("Approve"),
 }
 REJECT_DIALOG = {

@@ -15,6 +15,7 @@ from django.utils.translation import ngettext_lazy
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter, RangeNumericFilter
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
+from apps.accounts.mfa.step_up import step_up_form
 
 from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.filters import DateRangeFilter
@@ -218,7 +219,7 @@ class AdjustmentAdmin(ServiceAddFormMixin, ReviewActionsMixin, ModelAdmin):
     @action(description=_("Approve selected adjustments"), permissions=["review"], icon="check_circle")
     def approve_adjustments(self, request: HttpRequest, queryset) -> TemplateResponse | None:
         adjustments = self._selected(queryset)
-        form = ApproveForm(request.POST if "apply" in request.POST else None)
+        form = step_up_form(ApproveForm)(request.POST if "apply" in request.POST else None, step_up_request=request)
         if not form.is_valid():
             return self._review_page(
                 request,
@@ -270,7 +271,7 @@ class AdjustmentAdmin(ServiceAddFormMixin, ReviewActionsMixin, ModelAdmin):
         dialog={
             "title": _("Approve this adjustment?"),
             "description": _("It is posted to the investor's available balance. You cannot check your own."),
-            "form_class": ApproveDialogForm,
+            "form_class": step_up_form(ApproveDialogForm),  # asks for a fresh code when stale
             "form_submit_text": _("Approve and post"),
         },
     )

@@ -17,6 +17,7 @@ from unfold.contrib.filters.admin import (
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
+from apps.accounts.mfa.step_up import step_up_form
 from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.exports import CsvExportMixin
 from apps.backoffice.filters import DateRangeFilter
@@ -199,7 +200,9 @@ class WithdrawalAdmin(CsvExportMixin, ReviewActionsMixin, ReadOnlyAdminMixin, Mo
     def approve_withdrawals(self, request: HttpRequest, queryset) -> TemplateResponse | None:
         """Asks for one payout hash per withdrawal (none for a first approval) and a note."""
         withdrawals = self._selected(queryset)
-        form = WithdrawalApproveForm(request.POST if "apply" in request.POST else None, withdrawals=withdrawals)
+        form = step_up_form(WithdrawalApproveForm)(
+            request.POST if "apply" in request.POST else None, withdrawals=withdrawals, step_up_request=request
+        )
         if not form.is_valid():
             return self._review_page(
                 request,
@@ -256,7 +259,7 @@ class WithdrawalAdmin(CsvExportMixin, ReviewActionsMixin, ReadOnlyAdminMixin, Mo
                 "The held amount is paid out and the fee booked. Above the four-eyes threshold the first "
                 "approval only records your approval; a second staff member pays out."
             ),
-            "form_class": WithdrawalApproveDialogForm,
+            "form_class": step_up_form(WithdrawalApproveDialogForm),  # asks for a fresh code when stale
             "form_submit_text": _("Approve"),
         },
     )

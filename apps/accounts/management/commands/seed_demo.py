@@ -30,6 +30,13 @@ DEMO_FINANCE = {
     "first_name": "Finn",
     "last_name": "Finance",
 }
+# Two-factor for the demo staff: fixed, published secrets (hex), so that `make run` can tell how to
+# get a code (``manage.py totp_code``, DEBUG only). Given only when DEBUG is on: a demo loaded with
+# production settings leaves the staff to set up their own app at their first sign-in.
+DEMO_TOTP_KEYS = {
+    DEMO_STAFF["email"]: b"bursar-demo-admin-26".hex(),
+    DEMO_FINANCE["email"]: b"bursar-demo-financ26".hex(),
+}
 DEMO_PLANS = (
     {"name": "Starter", "min_amount": "100.00", "max_amount": "4999.99", "daily_rate": "1.0000", "term_days": 30},
     {
@@ -106,6 +113,7 @@ class Command(BaseCommand):
             applicant = self._ensure(DEMO_APPLICANT, referred_by=staff)
             self._plans(staff)
             self._milestones(staff)
+            self._staff_devices(staff, finance)
             money_demo.deposit_address_ensure()
         # Each of the following is its own transaction (files stored, money services, jobs).
         self._kyc_submission(applicant)
@@ -128,6 +136,8 @@ class Command(BaseCommand):
         self.stdout.write(f"    investor: {DEMO_INVESTOR['email']} / {DEMO_INVESTOR['password']}")
         self.stdout.write(f"    investor referred by them: {DEMO_REFERRED['email']} / {DEMO_REFERRED['password']}")
         self.stdout.write(f"    investor with KYC to review: {DEMO_APPLICANT['email']} / {DEMO_APPLICANT['password']}")
+        self.stdout.write("  Staff also type an authenticator code (two-factor); the demo staff's, in development:")
+        self.stdout.write(f"    python manage.py totp_code {DEMO_STAFF['email']}  (or {DEMO_FINANCE['email']})")
 
     def _ledger_check(self) -> None:
         """Check the ledger the seed just wrote, recorded as a ``ledger_check`` run (the daily close
@@ -207,6 +217,19 @@ class Command(BaseCommand):
         for order, milestone in enumerate(DEMO_MILESTONES):
             if not Milestone.objects.filter(name=milestone["name"]).exists():
                 milestone_create(actor=staff, display_order=order, **milestone)
+
+    def _staff_devices(self, *staff) -> None:
+        """The demo staff's TOTP devices with their published secrets (DEBUG only; once)."""
+        from django.conf import settings
+
+        from apps.accounts.mfa import selectors as mfa_selectors
+        from apps.accounts.mfa import services as mfa_services
+
+        if not settings.DEBUG:
+            return
+        for member in staff:
+            if not mfa_selectors.mfa_enrolled(user=member):
+                mfa_services.totp_device_create(user=member, confirmed=True, key=DEMO_TOTP_KEYS[member.email])
 
     def _ensure(self, data: dict, **extra):
         user = selectors.user_get_by_identifier(identifier=data["email"])

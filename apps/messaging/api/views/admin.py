@@ -6,6 +6,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
+from apps.accounts.mfa.step_up import STEP_UP_CODES, STEP_UP_PARAMETER, step_up_api_require
 from apps.common.api.paths import path_id_parse
 from apps.common.api.schema import NOT_AUTHENTICATED, bad_request, error_response
 from apps.messaging.api.serializers import messages as serializers
@@ -84,8 +85,12 @@ class _ReviewView(IdempotentAPIView):
 
     permission_classes = [StaffWithPermission]
     staff_permissions = (REVIEW_PERMISSION,)
+    step_up = False  # approvals pay: they ask for a fresh two-factor code
 
     def review(self, request, message_id: int, note: str) -> Response:
+        if self.step_up:
+            step_up_api_require(request=request)  # before anything: a refusal changes nothing
+
         def act() -> Response:
             assignment_id = task_selectors.assignment_id_for_message(message_id=message_id)
             self.perform(assignment_id=assignment_id, staff=request.user, note=note)
@@ -102,14 +107,24 @@ APPROVE_DESCRIPTION = (
     "expense account to the investor's available balance), never beyond the task's budget. Above "
     "`FOUR_EYES_THRESHOLD` the first approval is recorded (`approvals_needed` 1, `first_approved_by`) and "
     "another staff member's approval pays. A task without a reward (`reward` null) is approved at once: "
-    "nothing is paid, no ledger entry, no second approval; the investor is told their proof was approved."
+    "nothing is paid, no ledger entry, no second approval; the investor is told their proof was approved. "
+    "Every approval asks for a fresh two-factor code (step-up, see the `X-OTP` header)."
 )
 APPROVE_RESPONSES = {
     200: serializers.TaskReviewSerializer,
     400: bad_request(IDEMPOTENCY_KEY_INVALID),
     401: NOT_AUTHENTICATED,
-    403: REVIEW_FORBIDDEN,
+    403: error_response(
+        "Not staff or without `messaging.review_task_proof`; the caller's own proof; the second approval by the "
+        "first approver; or a token whose sign-in code is older than `MFA_STEP_UP_MINUTES` and no (or a wrong) "
+        "`X-OTP`.",
+        "permission_denied",
+        "own_request",
+        "four_eyes_required",
+        *STEP_UP_CODES,
+    ),
     404: TASK_MESSAGE_NOT_FOUND,
+    429: error_response("Locked out after repeated wrong codes.", "login_locked"),
     409: idempotency_conflict(
         "No proof was submitted, it was already reviewed, or the task's budget is spent.",
         "not_submitted",
@@ -121,13 +136,14 @@ APPROVE_RESPONSES = {
 
 class AdminApproveLinkView(_ReviewView):
     idempotency_scope = "admin/messages/approve-link"
+    step_up = True
 
     @extend_schema(
         tags=[ADMIN_TAG],
         summary="Approve a task's proof: pay the reward (if any), exactly once",
         description=APPROVE_DESCRIPTION,
         request=serializers.ApproveLinkSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, STEP_UP_PARAMETER],
         responses=APPROVE_RESPONSES,
     )
     def post(self, request):
@@ -146,7 +162,7 @@ class AdminApproveLinkByPathView(AdminApproveLinkView):
         summary="Approve a task's proof (the original client's form: the id in the path, no body needed)",
         description=APPROVE_DESCRIPTION,
         request=serializers.ApproveLinkPathSerializer,
-        parameters=[PATH_MESSAGE_ID, IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[PATH_MESSAGE_ID, IDEMPOTENCY_KEY_PARAMETER, STEP_UP_PARAMETER],
         responses=APPROVE_RESPONSES,
     )
     def post(self, request, message_id: str):
@@ -161,7 +177,8 @@ REJECT_DESCRIPTION = (
     "client's `reason`, or `note`) and may submit a new proof until the task expires."
 )
 REJECT_RESPONSES = {
-    **APPROVE_RESPONSES,
+    **{code: response for code, response in APPROVE_RESPONSES.items() if code != 429},
+    403: REVIEW_FORBIDDEN,
     400: bad_request(("reason_required", "admin_note"), IDEMPOTENCY_KEY_INVALID),
     409: idempotency_conflict(
         "No proof was submitted, or it was already reviewed.", "not_submitted", "already_reviewed"

@@ -6,6 +6,7 @@ from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 
+from apps.accounts.mfa.step_up import STEP_UP_CODES, STEP_UP_PARAMETER, step_up_api_require
 from apps.common.api.paths import body_with_path_id, path_form, path_id_parameter
 from apps.common.api.schema import NOT_AUTHENTICATED, bad_request, error_response
 from apps.wallet import selectors
@@ -92,6 +93,16 @@ REVIEW_FORBIDDEN = error_response(
     "own_request",
     "four_eyes_required",
 )
+APPROVE_FORBIDDEN = error_response(
+    "Not staff or without `wallet.change_deposit`/`wallet.change_withdrawal` for this kind of request; "
+    "the caller's own request; the second approval of a withdrawal by its first approver; or, for a "
+    "withdrawal, a token whose sign-in code is older than `MFA_STEP_UP_MINUTES` and no (or a wrong) `X-OTP`.",
+    "permission_denied",
+    "own_request",
+    "four_eyes_required",
+    *STEP_UP_CODES,
+)
+LOCKED = error_response("Locked out after repeated wrong codes.", "login_locked")
 
 
 APPROVE_DESCRIPTION = (
@@ -99,7 +110,8 @@ APPROVE_DESCRIPTION = (
     "confirm (it must be the investor's, else `hash_mismatch`; when they gave none it becomes the deposit's, "
     "once across deposits), recorded as `confirmed_hash`. A withdrawal is paid out (held funds leave, the fee "
     "goes to fee income) and needs the payout `transaction_hash`; above `FOUR_EYES_THRESHOLD` the first call "
-    "records the first approval (no hash needed) and another staff member gives the final one."
+    "records the first approval (no hash needed) and another staff member gives the final one. Approving a "
+    "withdrawal asks for a fresh two-factor code (step-up, see the `X-OTP` header)."
 )
 APPROVE_RESPONSES = {
     200: ADMIN_TRANSACTION,
@@ -110,9 +122,10 @@ APPROVE_RESPONSES = {
         IDEMPOTENCY_KEY_INVALID,
     ),
     401: NOT_AUTHENTICATED,
-    403: REVIEW_FORBIDDEN,
+    403: APPROVE_FORBIDDEN,
     404: NOT_FOUND,
     409: idempotency_conflict("The request is no longer pending.", "already_reviewed"),
+    429: LOCKED,
 }
 REJECT_RESPONSES = {
     200: ADMIN_TRANSACTION,
@@ -134,7 +147,11 @@ class _TransactionReviewView(IdempotentAPIView):
         serializer = self.serializer_class(data=body)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        self.step_up(request, data)
         return self.idempotent(request, lambda: Response(_admin_transaction_data(self.act(request, data))), body=body)
+
+    def step_up(self, request, data: dict) -> None:
+        """Before anything (the idempotency record included): a refused step-up changes nothing."""
 
     def act(self, request, data: dict):
         raise NotImplementedError
@@ -149,11 +166,15 @@ class AdminTransactionApproveView(_TransactionReviewView):
         summary="Approve a pending deposit or withdrawal, exactly once",
         description=APPROVE_DESCRIPTION,
         request=serializers.TransactionApproveSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, STEP_UP_PARAMETER],
         responses=APPROVE_RESPONSES,
     )
     def post(self, request):
         return self.review(request, request.data)
+
+    def step_up(self, request, data: dict) -> None:
+        if selectors.withdrawal_get_for_staff(withdrawal_id=data["transaction_id"]) is not None:
+            step_up_api_require(request=request)
 
     def act(self, request, data: dict):
         return transaction_services.transaction_approve(
@@ -171,7 +192,7 @@ class AdminTransactionApproveByPathView(AdminTransactionApproveView):
         summary="Approve a pending deposit or withdrawal (the original client's form: the id in the path)",
         description=APPROVE_DESCRIPTION + " The same request as the body form, with `transaction_id` from the path.",
         request=path_form(serializers.TransactionApproveSerializer, "transaction_id"),
-        parameters=[PATH_TRANSACTION_ID, IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[PATH_TRANSACTION_ID, IDEMPOTENCY_KEY_PARAMETER, STEP_UP_PARAMETER],
         responses=APPROVE_RESPONSES,
     )
     def post(self, request, transaction_id: str):
@@ -271,22 +292,34 @@ class AdminAdjustmentApproveView(IdempotentAPIView):
     @extend_schema(
         tags=[ADMIN_TAG],
         summary="Approve (and post) another staff member's pending adjustment",
-        description="Bursar extension. Needs `wallet.check_adjustment`; the maker cannot check their own.",
+        description=(
+            "Bursar extension. Needs `wallet.check_adjustment`; the maker cannot check their own. Asks for a fresh "
+            "two-factor code (step-up, see the `X-OTP` header)."
+        ),
         request=serializers.AdjustmentApproveSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, STEP_UP_PARAMETER],
         responses={
             200: serializers.AdjustmentSerializer,
             400: bad_request("insufficient_balance", IDEMPOTENCY_KEY_INVALID),
             401: NOT_AUTHENTICATED,
-            403: ADJUSTMENT_FORBIDDEN,
+            403: error_response(
+                "Not staff or without the permission; the maker checking their own adjustment; or a token whose "
+                "sign-in code is older than `MFA_STEP_UP_MINUTES` and no (or a wrong) `X-OTP`.",
+                "permission_denied",
+                "own_request",
+                "four_eyes_required",
+                *STEP_UP_CODES,
+            ),
             404: error_response("No such adjustment.", "not_found"),
             409: idempotency_conflict("The adjustment is no longer pending.", "already_reviewed"),
+            429: LOCKED,
         },
     )
     def post(self, request):
         serializer = serializers.AdjustmentApproveSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        step_up_api_require(request=request)  # before anything: a refusal changes nothing
 
         def approve() -> Response:
             adjustment = adjustments.adjustment_approve(
