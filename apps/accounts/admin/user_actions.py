@@ -21,6 +21,9 @@ from unfold.enums import ActionVariant
 from apps.accounts import services
 from apps.accounts.admin.forms import ConfirmDialogForm, StaffNoteDialogForm
 from apps.accounts.lockout import LockoutStatus, lockout_status_for_user
+from apps.accounts.mfa.reset import mfa_reset
+from apps.accounts.mfa.selectors import mfa_enrolled
+from apps.accounts.mfa.step_up import step_up_form
 from apps.accounts.models import User
 from apps.common.admin.dialogs import dialog_service_call
 from apps.common.errors import ApplicationError
@@ -102,6 +105,14 @@ class UserActionsMixin:
     def has_adjust_balance_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
         target = self._detail_target(request, object_id)
         return bool(request.user.has_perm("wallet.add_adjustment") and target and not target.is_staff)
+
+    def has_mfa_reset_detail_permission(self, request: HttpRequest, object_id=None) -> bool:
+        """Superusers only; offered on another account with an authenticator app (on the action's
+        URL the service refuses one's own account, with a message)."""
+        if not (request.user.is_active and request.user.is_superuser):
+            return False
+        target = self._detail_target(request, object_id)
+        return bool(target and applies(request, target.pk != request.user.pk and mfa_enrolled(user=target)))
 
     def _lockout(self, request: HttpRequest, user: User) -> LockoutStatus:
         """The account's lock-out, read once per request."""
@@ -297,6 +308,30 @@ class UserActionsMixin:
             user,
             lambda: services.email_verification_resend(user=user, actor=request.user),
             _("The verification email was sent again."),
+        )
+
+    @detail_action(
+        description=_("Reset two-factor"),
+        permissions=["mfa_reset_detail"],
+        icon="phonelink_erase",
+        variant=ActionVariant.DANGER,
+        dialog={
+            "title": _("Reset this account's two-factor authentication?"),
+            "description": _(
+                "Their authenticator app and recovery codes are removed and their API sign-ins revoked; at their "
+                "next sign-in they set up a new app (staff must). Make sure it is really them who is asking."
+            ),
+            "form_class": step_up_form(ConfirmDialogForm),  # a fresh code of yours when your last one is stale
+            "form_submit_text": _("Reset two-factor"),
+        },
+    )
+    def mfa_reset_detail(self, request: HttpRequest, form, object_id) -> HttpResponse:
+        user = self._detail_target(request, object_id)
+        return self._detail_apply(
+            request,
+            user,
+            lambda: mfa_reset(user=user, actor=request.user),
+            _("Two-factor authentication was reset: they set up a new authenticator app at their next sign-in."),
         )
 
     @detail_action(

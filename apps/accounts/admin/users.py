@@ -138,6 +138,7 @@ class UserAdmin(CsvExportMixin, UserActionsMixin, BaseUserAdmin, ModelAdmin):
         "adjust_balance_detail",
         "resend_verification_detail",
         "password_reset_detail",
+        "mfa_reset_detail",
         "deactivate_detail",
         "reactivate_detail",
     )
