@@ -187,7 +187,12 @@ def _empty_cache():
     """Throttle counters live in the cache, which would otherwise outlive a test."""
     from django.core.cache import cache
 
+    from apps.controls.runtime import SNAPSHOT_KEY
+
     cache.clear()
+    # The runtime settings' snapshot as every process holds it in steady state (nothing saved yet):
+    # reading a runtime setting costs no query, as in production.
+    cache.set(SNAPSHOT_KEY, {}, None)
     yield
 
 
@@ -215,3 +220,12 @@ def _default_language():
     translation.deactivate()
     yield
     translation.deactivate()
+
+
+@pytest.fixture
+def runtime_config():
+    """Set runtime settings (``apps.controls``) for this test, the way a save in the admin stores
+    them: ``runtime_config(DEPOSIT_MIN=Decimal("25.00"))`` (see ``tests.runtime``)."""
+    from tests.runtime import runtime_values_set
+
+    return runtime_values_set

@@ -1,6 +1,11 @@
+import logging
+
 from celery import shared_task
 
+from apps.controls.runtime import MaintenanceError
 from workers.services import heartbeat_record
+
+logger = logging.getLogger(__name__)
 
 
 @shared_task
@@ -22,8 +27,12 @@ def daily_investment_jobs_task() -> None:
     from apps.investments.services.accrual import accrue_returns
     from apps.investments.services.maturity import mature_investments
 
-    accrue_returns()
-    mature_investments()
+    try:
+        accrue_returns()
+        mature_investments()
+    except MaintenanceError:
+        # Maintenance mode: the dates stay pending, and the first run after it catches them up.
+        logger.info("daily investment jobs skipped: maintenance mode is on")
 
 
 @shared_task
@@ -32,4 +41,7 @@ def grant_milestones_task() -> None:
     again when something became due since). Idempotent; cheap when nothing is due."""
     from apps.referrals.services.grants import grant_milestones
 
-    grant_milestones()
+    try:
+        grant_milestones()
+    except MaintenanceError:
+        logger.info("milestone grants skipped: maintenance mode is on")

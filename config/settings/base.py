@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "unfold",
     "unfold.contrib.filters",
     "unfold.contrib.forms",
+    "unfold.contrib.constance",  # unfold's templates for constance's settings page
     "django.contrib.admin",
     "django.contrib.auth",
     "django.contrib.contenttypes",
@@ -483,6 +484,149 @@ if DELIVERY_CHUNK_SIZE < 1 or EMAIL_BATCH_SIZE < 1:
     raise ImproperlyConfigured("DELIVERY_CHUNK_SIZE and EMAIL_BATCH_SIZE must be at least 1.")
 
 # --- Runtime settings (django-constance) and maintenance mode ------------------------------------
+# Business settings staff change in the admin (Runtime settings), effective at once on every
+# process: the values above, read from the environment, are only the defaults of a setting nobody
+# has saved yet. Code reads them through ``apps.controls.runtime.runtime_setting(NAME)`` (never
+# ``settings.NAME`` nor ``constance.config``); every save goes through
+# ``apps.controls.services.runtime_settings_update`` (validated, logged with old and new value).
+# Infrastructure knobs (chunk sizes, batch sizes, alert addresses, KYC upload limits) stay
+# environment-only. See docs/runtime-settings.md.
+from django.utils.text import format_lazy  # noqa: E402
+
+CONSTANCE_BACKEND = "constance.backends.database.DatabaseBackend"
+# The stored values are cached by apps.controls.runtime as one snapshot in the "default" cache
+# (shared by every process: a file cache by default, Redis in production), refreshed on every
+# save; constance's own per-key cache stays off (it refuses a per-process memory cache, and it
+# would cache a rolled-back save). Reads go to the database when the snapshot is missing.
+CONSTANCE_DATABASE_CACHE_BACKEND = None
+RUNTIME_SETTINGS_CACHE_SECONDS = 60
+CONSTANCE_SUPERUSER_ONLY = False  # staff with constance.view_config / change_config
+CONSTANCE_ADDITIONAL_FIELDS = {
+    "money": [
+        "apps.controls.fields.RuntimeDecimalField",
+        {"widget": "unfold.widgets.UnfoldAdminDecimalFieldWidget"},
+    ],
+    "text": [
+        "django.forms.CharField",
+        {"widget": "unfold.widgets.UnfoldAdminTextareaWidget", "required": False, "max_length": 500},
+    ],
+    bool: [
+        "django.forms.BooleanField",
+        {"widget": "unfold.widgets.UnfoldBooleanSwitchWidget", "required": False},
+    ],
+    int: ["django.forms.IntegerField", {"widget": "unfold.widgets.UnfoldAdminIntegerFieldWidget"}],
+}
+MAINTENANCE_MESSAGE_DEFAULT = env.str(
+    "MAINTENANCE_MESSAGE",
+    default="Bursar is under maintenance: deposits, withdrawals and investments are paused for a "
+    "short while. Your balances are safe and every page can still be read.",
+)
+SLA_PRIORITIES = ("low", "normal", "high", "urgent")  # one setting per priority: constance has no dict type
+CONSTANCE_CONFIG = {
+    "MAINTENANCE_MODE": (
+        env.bool("MAINTENANCE_MODE", default=False),
+        _("Maintenance mode: every money command is refused and the daily jobs wait (they catch up after)."),
+        bool,
+    ),
+    "MAINTENANCE_MESSAGE": (MAINTENANCE_MESSAGE_DEFAULT, _("Message shown to investors and staff while on."), "text"),
+    "MAINTENANCE_RETRY_AFTER_SECONDS": (
+        env.int("MAINTENANCE_RETRY_AFTER_SECONDS", default=900),
+        _("Seconds the API tells clients to wait (Retry-After) while maintenance is on."),
+        int,
+    ),
+    "DEPOSIT_MIN": (DEPOSIT_MIN, _("Smallest deposit request."), "money"),
+    "DEPOSIT_MAX": (DEPOSIT_MAX, _("Largest deposit request."), "money"),
+    "WITHDRAWAL_MIN": (WITHDRAWAL_MIN, _("Smallest withdrawal request (before the fee)."), "money"),
+    "WITHDRAWAL_MAX": (WITHDRAWAL_MAX, _("Largest withdrawal request (before the fee)."), "money"),
+    "WITHDRAWAL_DAILY_LIMIT": (WITHDRAWAL_DAILY_LIMIT, _("Total an investor may withdraw per day."), "money"),
+    "WITHDRAWAL_FEE_FIXED": (WITHDRAWAL_FEE_FIXED, _("Fixed fee per withdrawal."), "money"),
+    "WITHDRAWAL_FEE_PERCENT": (WITHDRAWAL_FEE_PERCENT, _("Fee per withdrawal, percent of the amount."), "money"),
+    "KYC_REQUIRED_FOR_WITHDRAWAL": (
+        KYC_REQUIRED_FOR_WITHDRAWAL,
+        _("Withdrawals need an approved identity verification (KYC)."),
+        bool,
+    ),
+    "FOUR_EYES_THRESHOLD": (
+        FOUR_EYES_THRESHOLD,
+        _("Withdrawals, adjustments and task rewards above this need a second staff member."),
+        "money",
+    ),
+    "RISK_ADDRESS_NEW_DAYS": (
+        RISK_ADDRESS_NEW_DAYS,
+        _("Days a newly used payout address is flagged as changed."),
+        int,
+    ),
+    "RISK_ACCOUNT_NEW_DAYS": (RISK_ACCOUNT_NEW_DAYS, _("Days an account is flagged as new (0: never)."), int),
+    "COVERAGE_WARNING_RATIO": (
+        env_money("COVERAGE_WARNING_RATIO", "1.10"),  # also read below, beside the admin's settings
+        _("The dashboard warns when cash covers less than this multiple of what is owed."),
+        "money",
+    ),
+    **{
+        f"SUPPORT_SLA_{kind.upper()}_RESPONSE_HOURS_{priority.upper()}": (
+            hours[priority],
+            format_lazy(label, priority=priority),
+            int,
+        )
+        for kind, hours, label in (
+            ("first", SUPPORT_SLA_FIRST_RESPONSE_HOURS, _("Hours staff have to answer a new {priority} thread.")),
+            ("next", SUPPORT_SLA_NEXT_RESPONSE_HOURS, _("Hours staff have to answer each next {priority} message.")),
+        )
+        for priority in SLA_PRIORITIES
+    },
+    "SUPPORT_AUTO_CLOSE_DAYS": (
+        SUPPORT_AUTO_CLOSE_DAYS,
+        _("Days after which resolved or waiting threads are closed."),
+        int,
+    ),
+    "MESSAGE_SEND_LIMIT_PER_HOUR": (
+        MESSAGE_SEND_LIMIT_PER_HOUR,
+        _("Messages one investor may send per hour."),
+        int,
+    ),
+    "TASK_DEFAULT_EXPIRY_DAYS": (
+        TASK_DEFAULT_EXPIRY_DAYS,
+        _("Days a task stays open when created without an expiry."),
+        int,
+    ),
+}
+CONSTANCE_CONFIG_FIELDSETS = (
+    (_("Maintenance"), {"fields": ("MAINTENANCE_MODE", "MAINTENANCE_MESSAGE", "MAINTENANCE_RETRY_AFTER_SECONDS")}),
+    (_("Deposits"), {"fields": ("DEPOSIT_MIN", "DEPOSIT_MAX")}),
+    (
+        _("Withdrawals"),
+        {
+            "fields": (
+                "WITHDRAWAL_MIN",
+                "WITHDRAWAL_MAX",
+                "WITHDRAWAL_DAILY_LIMIT",
+                "WITHDRAWAL_FEE_FIXED",
+                "WITHDRAWAL_FEE_PERCENT",
+                "KYC_REQUIRED_FOR_WITHDRAWAL",
+            )
+        },
+    ),
+    (
+        _("Approvals and risk"),
+        {"fields": ("FOUR_EYES_THRESHOLD", "RISK_ADDRESS_NEW_DAYS", "RISK_ACCOUNT_NEW_DAYS", "COVERAGE_WARNING_RATIO")},
+    ),
+    (
+        _("Support"),
+        {
+            "fields": (
+                *(
+                    f"SUPPORT_SLA_{kind}_RESPONSE_HOURS_{p.upper()}"
+                    for kind in ("FIRST", "NEXT")
+                    for p in SLA_PRIORITIES
+                ),  # noqa: E501
+                "SUPPORT_AUTO_CLOSE_DAYS",
+                "MESSAGE_SEND_LIMIT_PER_HOUR",
+                "TASK_DEFAULT_EXPIRY_DAYS",
+            ),
+            "collapse": True,
+        },
+    ),
+)
 
 # --- Celery -----------------------------------------------------------------------------------
 # Embedded default: kombu's filesystem transport under var/ (no broker server needed).

@@ -41,3 +41,6 @@ CACHES = {"default": env.cache_url("CACHE_URL", default="locmemcache://")}
 # Quiet: warnings and errors only, in the plain format (a worker started by a test logs at the
 # level of its --loglevel).
 LOGGING = logging_settings(log_format="plain", level="WARNING")
+# The runtime settings' shared snapshot (apps.controls.runtime) never expires in tests: a test that
+# travels in time must not turn a cached read into a query. Writers still replace it on every save.
+RUNTIME_SETTINGS_CACHE_SECONDS = None

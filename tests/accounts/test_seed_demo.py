@@ -13,7 +13,6 @@ from zoneinfo import ZoneInfo
 import pytest
 import time_machine
 from django.apps import apps
-from django.conf import settings
 from django.core.management import call_command
 
 from apps.accounts.models import User
@@ -21,6 +20,7 @@ from apps.backoffice.reports.selectors import Flow, daily_close_get
 from apps.backoffice.selectors.charts import chart_days, growth_by_day, money_flows_by_day, payouts_by_day
 from apps.backoffice.selectors.coverage import coverage_get
 from apps.common.errors import ApplicationError
+from apps.controls.runtime import runtime_setting
 from apps.investments.models import Accrual, Plan, Position
 from apps.investments.services.accrual import accrual_dates_pending
 from apps.kyc.models import Document, Submission
@@ -340,7 +340,7 @@ def test_seed_demo_shows_four_eyes_waiting_for_the_finance_member(seeded, unchan
         withdrawal.first_approved_by,
         withdrawal.admin_note,
     ) == ("investor@bursar.local", D("12000.00"), True, staff, "Demo: checked, over to Finance.")
-    assert withdrawal.amount > settings.FOUR_EYES_THRESHOLD
+    assert withdrawal.amount > runtime_setting("FOUR_EYES_THRESHOLD")
 
     with unchanged_db(), pytest.raises(ApplicationError) as refused:
         transaction_approve(actor=staff, transaction_id=withdrawal.pk, transaction_hash="0xdemo")

@@ -34,6 +34,7 @@ from tests.investments.helpers import make_plan
 from tests.kyc.helpers import submit
 from tests.messaging.helpers import ticket_open
 from tests.wallet.helpers import fund, kyc_approve
+from tests.runtime import runtime_values_set
 
 D = Decimal
 DAY0 = date(2026, 3, 2)
@@ -65,10 +66,10 @@ def plans(actor):
     }
 
 
-def history_build(*, superuser, finance, settings, day0: date = DAY0) -> dict:
+def history_build(*, superuser, finance, day0: date = DAY0) -> dict:
     """The history above, starting on ``day0``; returns the investors by letter."""
     day1, day2, day3, today = (day0 + timedelta(days=n) for n in range(1, 5))
-    settings.WITHDRAWAL_FEE_FIXED = D("2.50")
+    runtime_values_set(WITHDRAWAL_FEE_FIXED=D("2.50"))
     c_joined = day0 - timedelta(days=40)
     c = UserFactory(email="c@example.com", first_name="Chadi", date_joined=moment(c_joined, 9))
     with at(c_joined):

@@ -337,8 +337,8 @@ def test_an_empty_platform(finance):
     }
 
 
-def test_the_threshold_follows_the_setting(ledger, finance, settings):
-    settings.COVERAGE_WARNING_RATIO = Decimal("0.50")
+def test_the_threshold_follows_the_setting(ledger, finance, runtime_config):
+    runtime_config(COVERAGE_WARNING_RATIO=Decimal("0.50"))
 
     coverage = stats_for(finance)["coverage"]
 

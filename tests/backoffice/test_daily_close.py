@@ -45,7 +45,7 @@ def at(day: date, hour: int = 12, minute: int = 0):
 
 
 @pytest.fixture
-def ledger(settings, superuser):
+def ledger(superuser, runtime_config):
     """Four business dates of activity (amounts in the docstrings of the tests below).
 
     DAY0: A (referred by R) and B deposit 10,000 and 2,000; A buys 5,000 of a daily plan (1 % a
@@ -54,7 +54,7 @@ def ledger(settings, superuser):
     withdrawal paid, the second rejected. DAY2: returns accrued, B's position matures (returns
     paid with it); the ledger check runs at 02:30 the next morning. DAY3: returns accrued, A's
     position matures; a cached balance is broken and the nightly check fails."""
-    settings.WITHDRAWAL_FEE_FIXED = D("2.50")
+    runtime_config(WITHDRAWAL_FEE_FIXED=D("2.50"))
     referrer = UserFactory(email="r@example.com")
     a = UserFactory(email="a@example.com", referred_by=referrer)
     b = UserFactory(email="b@example.com")

@@ -187,7 +187,7 @@ def test_the_same_number_of_queries_on_an_empty_and_a_populated_platform(
     client.get("/admin/")  # the session and the permission cache warm
     empty = {url: len(dashboard_queries(client, url)) for url in ("/admin/", "/admin/?range=90")}
     finance = request.getfixturevalue("finance")
-    history_build(superuser=request.getfixturevalue("superuser"), finance=finance, settings=settings)
+    history_build(superuser=request.getfixturevalue("superuser"), finance=finance)
     for url, count in empty.items():
         with at(TODAY), django_assert_num_queries(count):
             client.get(url)
@@ -209,7 +209,7 @@ def test_the_dashboard_callback_takes_a_fixed_number_of_queries(
             return dashboard_callback(request, {})
 
     assert run()["dashboard_empty"] is False
-    history_build(superuser=superuser, finance=finance, settings=settings)
+    history_build(superuser=superuser, finance=finance)
     with at(TODAY):
         context = run()
     assert context["coverage"]["has"] == "13,800.00 USD"

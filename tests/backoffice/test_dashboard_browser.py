@@ -39,7 +39,7 @@ def story(kyc_storage, settings):
     finance = member(roles.FINANCE, "farah@bursar.example")
     superuser = SuperuserFactory(email="root@bursar.example", first_name="Rania")
     day0 = business_date_today() - timedelta(days=5)
-    return history_build(superuser=superuser, finance=finance, settings=settings, day0=day0)
+    return history_build(superuser=superuser, finance=finance, day0=day0)
 
 
 def sign_in(browser, live_server, email: str, *, size: str = "desktop", language: str = "en"):

@@ -24,7 +24,7 @@ D = Decimal
 
 @pytest.fixture
 def history(superuser, finance, settings, kyc_storage):
-    return history_build(superuser=superuser, finance=finance, settings=settings)
+    return history_build(superuser=superuser, finance=finance)
 
 
 def nonzero(family) -> dict:

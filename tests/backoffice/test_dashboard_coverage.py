@@ -26,7 +26,7 @@ D = Decimal
 
 @pytest.fixture
 def history(superuser, finance, settings, kyc_storage):
-    return history_build(superuser=superuser, finance=finance, settings=settings)
+    return history_build(superuser=superuser, finance=finance)
 
 
 def text_of(html: str) -> str:
@@ -66,20 +66,20 @@ def test_coverage_figures_are_exact(history):
     assert coverage.below_threshold is True
 
 
-def test_the_warning_compares_exactly_not_the_rounded_ratio(history, settings):
+def test_the_warning_compares_exactly_not_the_rounded_ratio(history, runtime_config):
     """13,800.00 ÷ 12,465.00 = 1.107099…: shown as 1.10 (rounded down), yet not below 1.1070."""
-    settings.COVERAGE_WARNING_RATIO = D("1.1070")
+    runtime_config(COVERAGE_WARNING_RATIO=D("1.1070"))
     with at(TODAY):
         week = coverage_get(today=TODAY, paid_through=DAY3).horizons[0]
     assert (week.ratio, week.below_threshold) == (D("1.10"), False)
-    settings.COVERAGE_WARNING_RATIO = D("1.1071")
+    runtime_config(COVERAGE_WARNING_RATIO=D("1.1071"))
     with at(TODAY):
         week = coverage_get(today=TODAY, paid_through=DAY3).horizons[0]
     assert (week.ratio, week.below_threshold) == (D("1.10"), True)
 
 
-def test_a_lower_threshold_clears_the_warning(history, settings, finance, admin_client_for):
-    settings.COVERAGE_WARNING_RATIO = D("1.00")
+def test_a_lower_threshold_clears_the_warning(history, finance, admin_client_for, runtime_config):
+    runtime_config(COVERAGE_WARNING_RATIO=D("1.00"))
     with at(TODAY):
         response = admin_client_for(finance).get("/admin/")
     panel = response.context["coverage"]

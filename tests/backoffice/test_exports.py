@@ -67,10 +67,10 @@ def assert_export_is_the_page(client, url: str, params: dict) -> list[dict]:
 
 
 @pytest.fixture
-def world(kyc_storage, superuser, settings):
+def world(kyc_storage, superuser, runtime_config):
     """Investors with money, requests, positions, commissions and KYC submissions, some of them
     with text a spreadsheet would run as a formula."""
-    settings.WITHDRAWAL_FEE_FIXED = D("1.25")
+    runtime_config(WITHDRAWAL_FEE_FIXED=D("1.25"))
     with time_machine.travel(MOMENT, tick=False):
         alice = UserFactory(email="alice@example.com", first_name="Alice", last_name="Stone", country="Jordan")
         bob = UserFactory(

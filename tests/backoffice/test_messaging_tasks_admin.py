@@ -13,6 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from apps.controls.runtime import runtime_setting
 from apps.messaging.models import AssignmentStatus, Task, TaskAssignment
 from apps.messaging.services import tasks as task_services
 from apps.wallet.selectors import balances_for_user
@@ -318,7 +319,7 @@ def test_support_creates_a_task_for_one_investor(admin_client_for):
         Decimal("5.00"),
         sara,
     )
-    assert task.expires_at - timezone.now() > timedelta(days=settings.TASK_DEFAULT_EXPIRY_DAYS - 1)
+    assert task.expires_at - timezone.now() > timedelta(days=runtime_setting("TASK_DEFAULT_EXPIRY_DAYS") - 1)
     assert list(task.assignments.values_list("user_id", "status")) == [(amina.pk, AssignmentStatus.OFFERED)]
 
 

@@ -23,8 +23,8 @@ ZERO = Decimal("0.00")
 
 
 @pytest.fixture
-def fees(settings):
-    settings.WITHDRAWAL_FEE_FIXED = Decimal("1.50")
+def fees(runtime_config):
+    runtime_config(WITHDRAWAL_FEE_FIXED=Decimal("1.50"))
 
 
 def funded_investor(amount: str, *, approver):

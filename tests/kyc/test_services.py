@@ -692,8 +692,8 @@ def test_an_approval_stands_until_revoked(kyc_reviewer, investor, staff, unchang
     assert balances(investor) == (Decimal("0.00"), Decimal("50.00"), Decimal("0.00"))
 
 
-def test_withdrawals_without_the_kyc_requirement(investor, staff, settings):
-    settings.KYC_REQUIRED_FOR_WITHDRAWAL = False
+def test_withdrawals_without_the_kyc_requirement(investor, staff, runtime_config):
+    runtime_config(KYC_REQUIRED_FOR_WITHDRAWAL=False)
     fund(investor, "20.00", approver=staff)
     withdrawal_request_create(user=investor, amount="20.00", address="TXaddr")
     assert balances(investor) == (Decimal("0.00"), Decimal("20.00"), Decimal("0.00"))

@@ -240,9 +240,9 @@ def test_the_path_forms_key_is_scoped_to_its_message(amina, bilal, sam, fadi_api
 
 
 def test_above_the_threshold_two_staff_members_approve(
-    amina, fadi, fadi_api, farah, farah_api, sam, settings, unchanged_db
+    amina, fadi, fadi_api, farah, farah_api, sam, unchanged_db, runtime_config
 ):
-    settings.FOUR_EYES_THRESHOLD = D("10.00")
+    runtime_config(FOUR_EYES_THRESHOLD=D("10.00"))
     proof = assignment_submitted(amina, staff=sam, reward="50.00")
 
     first = fadi_api.post(APPROVE, {"message_id": proof.message_id}, format="json")
@@ -267,8 +267,8 @@ def test_above_the_threshold_two_staff_members_approve(
     assert expense_balance() == D("-50.00")
 
 
-def test_at_the_threshold_one_approval_pays(amina, fadi_api, sam, settings):
-    settings.FOUR_EYES_THRESHOLD = D("50.00")
+def test_at_the_threshold_one_approval_pays(amina, fadi_api, sam, runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=D("50.00"))
     proof = assignment_submitted(amina, staff=sam, reward="50.00")
 
     response = fadi_api.post(APPROVE, {"message_id": proof.message_id}, format="json")

@@ -268,8 +268,8 @@ def test_bad_input_is_named_and_changes_nothing(amina, amina_api, bilal, unchang
             assert (response.status_code, response.json()) == (status, expected), body
 
 
-def test_sending_is_throttled_per_investor(amina, amina_api, settings, unchanged_db):
-    settings.MESSAGE_SEND_LIMIT_PER_HOUR = 2
+def test_sending_is_throttled_per_investor(amina, amina_api, unchanged_db, runtime_config):
+    runtime_config(MESSAGE_SEND_LIMIT_PER_HOUR=2)
     for number in range(2):
         assert amina_api.post(SEND, {"subject": f"Q{number}", "message": "x"}, format="json").status_code == 201
 

@@ -11,6 +11,7 @@ import pytest
 from django.utils import timezone
 
 from apps.common.errors import ApplicationError, ConflictError
+from apps.controls.runtime import runtime_setting
 from apps.messaging.models import (
     Announcement,
     Message,
@@ -108,8 +109,8 @@ def test_concurrent_approvals_of_an_unpaid_proof_approve_it_once_and_pay_nothing
     assert_ledger_ok()
 
 
-def test_concurrent_four_eyes_approvals_pay_once_and_only_on_a_second_approver(settings):
-    settings.FOUR_EYES_THRESHOLD = D("10.00")
+def test_concurrent_four_eyes_approvals_pay_once_and_only_on_a_second_approver(runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=D("10.00"))
     investor = UserFactory()
     first, second = finance_staff(), finance_staff()
     assignment = assignment_submitted(investor, reward="50.00")
@@ -161,8 +162,8 @@ def test_concurrent_approvals_of_different_recipients_never_exceed_the_budget():
     assert_ledger_ok()
 
 
-def test_concurrent_replies_from_both_sides_leave_a_consistent_thread(settings):
-    settings.MESSAGE_SEND_LIMIT_PER_HOUR = 1000
+def test_concurrent_replies_from_both_sides_leave_a_consistent_thread(runtime_config):
+    runtime_config(MESSAGE_SEND_LIMIT_PER_HOUR=1000)
     investor = UserFactory()
     staff = [support_staff() for _ in range(3)]
     thread = ticket_open(investor)
@@ -192,7 +193,7 @@ def test_concurrent_replies_from_both_sides_leave_a_consistent_thread(settings):
         assert thread.status == "waiting_staff"
         assert (thread.waiting_since, thread.response_due_at) == (
             waiting.created_at,
-            waiting.created_at + timedelta(hours=settings.SUPPORT_SLA_NEXT_RESPONSE_HOURS["normal"]),
+            waiting.created_at + timedelta(hours=runtime_setting("SUPPORT_SLA_NEXT_RESPONSE_HOURS_NORMAL")),
         )
     else:
         assert (thread.status, thread.waiting_since, thread.response_due_at) == ("waiting_investor", None, None)
@@ -206,8 +207,8 @@ def test_concurrent_replies_from_both_sides_leave_a_consistent_thread(settings):
     assert changes[-1]["to"] == thread.status
 
 
-def test_concurrent_replies_cannot_slip_past_the_hourly_limit(settings):
-    settings.MESSAGE_SEND_LIMIT_PER_HOUR = 20
+def test_concurrent_replies_cannot_slip_past_the_hourly_limit(runtime_config):
+    runtime_config(MESSAGE_SEND_LIMIT_PER_HOUR=20)
     investor = UserFactory()
     threads = [ticket_open(investor, subject=f"Ticket {n}") for n in range(4)]
 
@@ -291,9 +292,8 @@ def test_concurrent_email_tasks_of_one_announcement_send_each_copy_once(settings
     assert Announcement.objects.get(pk=announcement.pk).emailed_count == 40
 
 
-def test_two_copies_of_the_auto_close_job_close_each_thread_once(settings):
-    settings.SUPPORT_AUTO_CLOSE_DAYS = 1
-    settings.MESSAGE_SEND_LIMIT_PER_HOUR = 1000
+def test_two_copies_of_the_auto_close_job_close_each_thread_once(runtime_config):
+    runtime_config(SUPPORT_AUTO_CLOSE_DAYS=1, MESSAGE_SEND_LIMIT_PER_HOUR=1000)
     support, investor = support_staff(), UserFactory()
     threads = [ticket_open(investor, subject=f"T{n}") for n in range(30)]
     for thread in threads:

@@ -69,8 +69,8 @@ def refused(call, code, *, status=None):
 # --- creating a task ------------------------------------------------------------------------------
 
 
-def test_a_task_for_one_investor_is_delivered_at_once(support, investor, clock, settings):
-    settings.TASK_DEFAULT_EXPIRY_DAYS = 10
+def test_a_task_for_one_investor_is_delivered_at_once(support, investor, clock, runtime_config):
+    runtime_config(TASK_DEFAULT_EXPIRY_DAYS=10)
     clock(T0)
     task = task_for(investor, staff=support, reward="5.00", instructions_ar="تابعنا")
     assert (task.title, task.platform, task.reward, task.budget, task.paid_total, task.currency) == (
@@ -462,9 +462,9 @@ def test_a_proof_submitted_in_time_is_paid_after_the_expiry(support, finance, in
 
 
 def test_above_the_threshold_the_first_approval_pays_nothing_and_a_second_staff_pays(
-    support, finance, finance2, investor, settings, clock, unchanged_db
+    support, finance, finance2, investor, clock, unchanged_db, runtime_config
 ):
-    settings.FOUR_EYES_THRESHOLD = D("10.00")
+    runtime_config(FOUR_EYES_THRESHOLD=D("10.00"))
     clock(T0)
     assignment = assignment_of(task_for(investor, staff=support, reward="10.01"), investor)
     submit(assignment)
@@ -496,16 +496,16 @@ def test_above_the_threshold_the_first_approval_pays_nothing_and_a_second_staff_
     assert_ledger_ok()
 
 
-def test_at_the_threshold_one_approval_pays(support, finance, investor, settings):
-    settings.FOUR_EYES_THRESHOLD = D("10.00")
+def test_at_the_threshold_one_approval_pays(support, finance, investor, runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=D("10.00"))
     assignment = assignment_of(task_for(investor, staff=support, reward="10.00"), investor)
     submit(assignment)
     approve(assignment, finance)
     assert (TaskAssignment.objects.get(pk=assignment.pk).status, balances(investor)[0]) == ("approved", D("10.00"))
 
 
-def test_a_first_approval_is_refused_when_the_budget_is_spent(support, finance, finance2, settings, unchanged_db):
-    settings.FOUR_EYES_THRESHOLD = D("10.00")
+def test_a_first_approval_is_refused_when_the_budget_is_spent(support, finance, finance2, unchanged_db, runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=D("10.00"))
     first, second = UserFactory(), UserFactory()
     task = services.task_create(
         staff=support, title="Share", instructions_en="Share.", platform="x", reward="20.00", budget="20.00"
@@ -536,8 +536,8 @@ def test_a_rejection_needs_a_reason(support, finance, investor, unchanged_db):
             assert error.field == "admin_note"
 
 
-def test_a_rejected_proof_is_resubmitted_and_then_paid(support, finance, finance2, investor, settings, clock):
-    settings.FOUR_EYES_THRESHOLD = D("4.00")
+def test_a_rejected_proof_is_resubmitted_and_then_paid(support, finance, finance2, investor, clock, runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=D("4.00"))
     clock(T0)
     assignment = assignment_of(task_for(investor, staff=support, reward="5.00"), investor)
     submit(assignment)

@@ -116,8 +116,8 @@ def test_a_zero_reward_or_a_budget_without_a_reward_is_refused(support, investor
     assert error.field_errors[field] == [expected]
 
 
-def test_approving_a_proof_pays_nothing_and_tells_the_investor(support, finance, investor, clock, settings):
-    settings.FOUR_EYES_THRESHOLD = D("0.00")  # any reward would need two approvals: this task needs one
+def test_approving_a_proof_pays_nothing_and_tells_the_investor(support, finance, investor, clock, runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=D("0.00"))  # any reward would need two approvals: this task needs one
     clock(T0)
     assignment = submitted(investor, support)
     assert assignment_approvals_needed(TaskAssignment.objects.get(pk=assignment.pk)) == 1

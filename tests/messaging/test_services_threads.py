@@ -39,11 +39,13 @@ NEXT = {"low": 70, "normal": 30, "high": 10, "urgent": 3}
 
 
 @pytest.fixture(autouse=True)
-def _sla(settings):
-    settings.SUPPORT_SLA_FIRST_RESPONSE_HOURS = FIRST
-    settings.SUPPORT_SLA_NEXT_RESPONSE_HOURS = NEXT
-    settings.MESSAGE_SEND_LIMIT_PER_HOUR = 30
-    settings.SUPPORT_AUTO_CLOSE_DAYS = 7
+def _sla(runtime_config):
+    runtime_config(
+        **{f"SUPPORT_SLA_FIRST_RESPONSE_HOURS_{priority.upper()}": hours for priority, hours in FIRST.items()},
+        **{f"SUPPORT_SLA_NEXT_RESPONSE_HOURS_{priority.upper()}": hours for priority, hours in NEXT.items()},
+        MESSAGE_SEND_LIMIT_PER_HOUR=30,
+        SUPPORT_AUTO_CLOSE_DAYS=7,
+    )
 
 
 def events(thread) -> list[tuple]:
@@ -510,8 +512,8 @@ def test_staff_queue_counts_per_queue(investor, other_investor, support, support
 # --- the send throttle ------------------------------------------------------------------------------------------
 
 
-def test_investors_are_throttled_per_hour_and_staff_are_not(investor, support, settings, clock, unchanged_db):
-    settings.MESSAGE_SEND_LIMIT_PER_HOUR = 3
+def test_investors_are_throttled_per_hour_and_staff_are_not(investor, support, clock, unchanged_db, runtime_config):
+    runtime_config(MESSAGE_SEND_LIMIT_PER_HOUR=3)
     clock(T0)
     thread = ticket_open(investor)
     reply(thread, investor, "two")
@@ -577,8 +579,8 @@ def test_auto_close_closes_quiet_threads_with_a_notice(investor, other_investor,
     ]
 
 
-def test_auto_close_takes_its_days_from_the_settings(investor, support, clock, settings):
-    settings.SUPPORT_AUTO_CLOSE_DAYS = 2
+def test_auto_close_takes_its_days_from_the_settings(investor, support, clock, runtime_config):
+    runtime_config(SUPPORT_AUTO_CLOSE_DAYS=2)
     clock(T0)
     thread = ticket_open(investor)
     services.thread_status_set(thread_id=thread.pk, actor=support, status="resolved")

@@ -86,8 +86,8 @@ def test_the_delivery_tasks_take_ids_and_are_idempotent(support):
     assert tasks.task_deliver_task.delay(99999999).get() == 0
 
 
-def test_the_auto_close_task_closes_quiet_threads(investor, support, clock, settings):
-    settings.SUPPORT_AUTO_CLOSE_DAYS = 3
+def test_the_auto_close_task_closes_quiet_threads(investor, support, clock, runtime_config):
+    runtime_config(SUPPORT_AUTO_CLOSE_DAYS=3)
     clock(T0)
     thread = ticket_open(investor)
     thread_services.thread_status_set(thread_id=thread.pk, actor=support, status="resolved")

@@ -452,11 +452,11 @@ def test_a_post_with_the_csrf_token_is_accepted(investor, kyc_storage):
 # --- links and languages ----------------------------------------------------------------------
 
 
-def test_withdrawal_page_links_to_the_identity_check_when_kyc_blocks(investor, settings):
+def test_withdrawal_page_links_to_the_identity_check_when_kyc_blocks(investor, runtime_config):
     client = _client(investor)
     html = client.get(reverse("portal:wallet_withdraw")).content.decode()
     assert f'<a class="button" href="{URL}" id="kyc-link">Identity check (KYC)</a>' in html
-    settings.KYC_REQUIRED_FOR_WITHDRAWAL = False
+    runtime_config(KYC_REQUIRED_FOR_WITHDRAWAL=False)
     assert 'id="kyc-link"' not in client.get(reverse("portal:wallet_withdraw")).content.decode()
 
 

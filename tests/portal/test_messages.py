@@ -310,8 +310,8 @@ def test_what_was_typed_is_kept_after_a_refusal(investor, kyc_storage):
     assert "Line one &lt;b&gt;bold&lt;/b&gt;</textarea>" in html
 
 
-def test_sending_is_throttled_per_investor(investor, kyc_storage, unchanged_db, settings):
-    settings.MESSAGE_SEND_LIMIT_PER_HOUR = 1
+def test_sending_is_throttled_per_investor(investor, kyc_storage, unchanged_db, runtime_config):
+    runtime_config(MESSAGE_SEND_LIMIT_PER_HOUR=1)
     ticket_open(investor)
     client = _client(investor)
     with unchanged_db():
@@ -463,8 +463,8 @@ def test_a_reply_reopens_a_resolved_conversation(investor, conversation, sara):
     assert conversation.status == ThreadStatus.WAITING_STAFF
 
 
-def test_a_reply_is_throttled(investor, conversation, unchanged_db, settings):
-    settings.MESSAGE_SEND_LIMIT_PER_HOUR = 1
+def test_a_reply_is_throttled(investor, conversation, unchanged_db, runtime_config):
+    runtime_config(MESSAGE_SEND_LIMIT_PER_HOUR=1)
     client = _client(investor)
     with unchanged_db():
         response = client.post(f"/messages/{conversation.pk}/", {"message": "Again"})

@@ -14,9 +14,8 @@ from tests.factories import DEFAULT_PASSWORD, SuperuserFactory, UserFactory
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
-def test_deposit_asked_in_the_portal_and_approved_by_staff_shows_in_the_balance(live_server, page, settings):
-    settings.WITHDRAWAL_FEE_FIXED = Decimal("1.00")
-    settings.WITHDRAWAL_FEE_PERCENT = Decimal("2.50")
+def test_deposit_asked_in_the_portal_and_approved_by_staff_shows_in_the_balance(live_server, page, runtime_config):
+    runtime_config(WITHDRAWAL_FEE_FIXED=Decimal("1.00"), WITHDRAWAL_FEE_PERCENT=Decimal("2.50"))
     investor = UserFactory(email="layla@example.com", first_name="Layla", kyc_status=KycStatus.APPROVED)
     superuser = SuperuserFactory(email="finance@bursar.example")
     deposit_address_save(network="TRC20", address="TXplatformDepositAddress01")

@@ -38,9 +38,8 @@ def funded(investor, staff):
 
 
 @pytest.fixture
-def fees(settings):
-    settings.WITHDRAWAL_FEE_FIXED = D("1.00")
-    settings.WITHDRAWAL_FEE_PERCENT = D("2.50")
+def fees(runtime_config):
+    runtime_config(WITHDRAWAL_FEE_FIXED=D("1.00"), WITHDRAWAL_FEE_PERCENT=D("2.50"))
 
 
 # --- deposits ---------------------------------------------------------------------------------
@@ -72,9 +71,8 @@ def test_deposit_request_creates_a_pending_deposit(investor):
     assert '<span class="amount">250.50 USD</span>' in wallet.content.decode()
 
 
-def test_deposit_form_offers_the_active_networks_and_shows_the_limits(investor, settings):
-    settings.DEPOSIT_MIN = D("25.00")
-    settings.DEPOSIT_MAX = D("50000.00")
+def test_deposit_form_offers_the_active_networks_and_shows_the_limits(investor, runtime_config):
+    runtime_config(DEPOSIT_MIN=D("25.00"), DEPOSIT_MAX=D("50000.00"))
     deposit_address_save(network="TRC20", address="TXplatform1")
     deposit_address_save(network="BTC", address="bc1platform", is_active=False)
     html = _client(investor).get(reverse("portal:wallet_deposit")).content.decode()
@@ -172,10 +170,8 @@ def test_withdrawal_holds_amount_plus_fee_and_shows_on_the_wallet(funded, fees):
     assert_ledger_ok()
 
 
-def test_withdraw_page_shows_balance_limits_and_fee_rule(funded, fees, settings):
-    settings.WITHDRAWAL_MIN = D("20.00")
-    settings.WITHDRAWAL_MAX = D("5000.00")
-    settings.WITHDRAWAL_DAILY_LIMIT = D("8000.00")
+def test_withdraw_page_shows_balance_limits_and_fee_rule(funded, fees, runtime_config):
+    runtime_config(WITHDRAWAL_MIN=D("20.00"), WITHDRAWAL_MAX=D("5000.00"), WITHDRAWAL_DAILY_LIMIT=D("8000.00"))
     withdrawal_request_create(user=funded, amount="300.00", address=ADDRESS)  # holds 308.50
     html = _client(funded).get(reverse("portal:wallet_withdraw")).content.decode()
     assert '<p class="balance-amount amount" id="withdraw-available">691.50 USD</p>' in html
@@ -211,8 +207,8 @@ def test_withdraw_page_explains_the_identity_check_instead_of_the_form(investor,
     assert 'name="address"' not in html
 
 
-def test_withdraw_form_is_shown_when_kyc_is_not_required(investor, staff, settings):
-    settings.KYC_REQUIRED_FOR_WITHDRAWAL = False
+def test_withdraw_form_is_shown_when_kyc_is_not_required(investor, staff, runtime_config):
+    runtime_config(KYC_REQUIRED_FOR_WITHDRAWAL=False)
     fund(investor, "500.00", approver=staff)
     client = _client(investor)
     assert "Verify your identity first" not in client.get(reverse("portal:wallet_withdraw")).content.decode()
@@ -256,8 +252,8 @@ def test_a_bad_amount_is_reported_together_with_a_missing_address(funded, unchan
     }
 
 
-def test_the_daily_limit_is_a_form_error(funded, settings, unchanged_db):
-    settings.WITHDRAWAL_DAILY_LIMIT = D("500.00")
+def test_the_daily_limit_is_a_form_error(funded, unchanged_db, runtime_config):
+    runtime_config(WITHDRAWAL_DAILY_LIMIT=D("500.00"))
     withdrawal_request_create(user=funded, amount="400.00", address=ADDRESS)
     client = _client(funded)
     with unchanged_db():

@@ -44,9 +44,9 @@ def on_day(monkeypatch):
 
 
 @pytest.fixture
-def history(investor, staff, on_day, settings):
+def history(investor, staff, on_day, runtime_config):
     """Five days of movements on the investor's available balance (fee 1.00 per withdrawal)."""
-    settings.WITHDRAWAL_FEE_FIXED = D("1.00")
+    runtime_config(WITHDRAWAL_FEE_FIXED=D("1.00"))
     kyc_approve(investor)
     on_day(date(2026, 1, 5))
     deposit = deposit_request_create(user=investor, amount="1000.00")

@@ -22,8 +22,8 @@ REFUSAL = "Not enough funds: available balance is 1000.00."
 
 
 @pytest.fixture
-def funded(investor, superuser, settings):
-    settings.FOUR_EYES_THRESHOLD = D("100.00")
+def funded(investor, superuser, runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=D("100.00"))
     fund(investor, "1000.00", approver=superuser)
     return investor
 

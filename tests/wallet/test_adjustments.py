@@ -44,8 +44,8 @@ def test_bad_input_changes_nothing(investor, staff, unchanged_db, overrides, cod
     assert error.value.code == code
 
 
-def test_large_adjustment_waits_for_a_different_checker(investor, staff, settings, unchanged_db):
-    settings.FOUR_EYES_THRESHOLD = D("1000.00")
+def test_large_adjustment_waits_for_a_different_checker(investor, staff, unchanged_db, runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=D("1000.00"))
     adjustment = adjustment_create(
         user_id=investor.pk, amount="5000.00", direction="credit", reason="bonus", maker=staff
     )
@@ -64,8 +64,8 @@ def test_large_adjustment_waits_for_a_different_checker(investor, staff, setting
     assert balances(investor)[0] == D("5000.00")
 
 
-def test_rejected_large_adjustment_moves_nothing(investor, staff, settings):
-    settings.FOUR_EYES_THRESHOLD = D("1000.00")
+def test_rejected_large_adjustment_moves_nothing(investor, staff, runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=D("1000.00"))
     adjustment = adjustment_create(
         user_id=investor.pk, amount="5000.00", direction="credit", reason="bonus", maker=staff
     )

@@ -284,8 +284,8 @@ def test_a_used_payout_hash_is_refused(staff_api, funded, unchanged_db):
     assert response.json()["code"] == "duplicate_hash"
 
 
-def test_a_large_withdrawal_needs_two_different_approvers(funded, staff, superuser, settings, unchanged_db):
-    settings.FOUR_EYES_THRESHOLD = D("500.00")
+def test_a_large_withdrawal_needs_two_different_approvers(funded, staff, superuser, unchanged_db, runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=D("500.00"))
     withdrawal = withdrawal_request_create(user=funded, amount="600.00", address="T")
     first = api_for(superuser)
     second = api_for(staff_with("change_withdrawal"))
@@ -522,8 +522,8 @@ def test_adjusting_needs_the_permission_and_another_users_balance(funded, superu
     assert api_for(staff_with("add_adjustment")).post(ADJUST, body, format="json").status_code == 201
 
 
-def test_a_large_adjustment_waits_for_a_second_staff_member(funded, settings, unchanged_db):
-    settings.FOUR_EYES_THRESHOLD = D("100.00")
+def test_a_large_adjustment_waits_for_a_second_staff_member(funded, unchanged_db, runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=D("100.00"))
     maker = api_for(staff_with("add_adjustment", "check_adjustment"))
     checker = api_for(staff_with("check_adjustment"))
 
@@ -562,8 +562,8 @@ def test_a_large_adjustment_waits_for_a_second_staff_member(funded, settings, un
     assert_ledger_ok()
 
 
-def test_a_pending_adjustment_can_be_rejected_with_a_note(funded, settings, unchanged_db):
-    settings.FOUR_EYES_THRESHOLD = D("100.00")
+def test_a_pending_adjustment_can_be_rejected_with_a_note(funded, unchanged_db, runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=D("100.00"))
     maker = api_for(staff_with("add_adjustment"))
     checker = api_for(staff_with("check_adjustment"))
     maker.post(ADJUST, {"user_id": funded.pk, "amount": "150.00", "direction": "debit", "reason": "r"}, format="json")
@@ -584,8 +584,8 @@ def test_a_pending_adjustment_can_be_rejected_with_a_note(funded, settings, unch
     assert balances(funded) == (D("1000.00"), D("0.00"), D("0.00"))
 
 
-def test_a_pending_debit_fails_at_approval_when_funds_are_gone(funded, settings, unchanged_db):
-    settings.FOUR_EYES_THRESHOLD = D("100.00")
+def test_a_pending_debit_fails_at_approval_when_funds_are_gone(funded, unchanged_db, runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=D("100.00"))
     maker = api_for(staff_with("add_adjustment"))
     checker = api_for(staff_with("check_adjustment"))
     maker.post(ADJUST, {"user_id": funded.pk, "amount": "900.00", "direction": "debit", "reason": "r"}, format="json")

@@ -90,8 +90,8 @@ def test_deposit_request_is_pending_and_moves_no_money(investor_api, investor):
     ("amount", "stored"),
     [(100, "100.00"), ("100", "100.00"), (" 12.5 ", "12.50"), (99.99, "99.99"), (0.1, "0.10"), (100.5, "100.50")],
 )
-def test_deposit_accepts_integers_plain_decimal_strings_and_json_numbers(investor_api, amount, stored, settings):
-    settings.DEPOSIT_MIN = D("0.10")
+def test_deposit_accepts_integers_plain_decimal_strings_and_json_numbers(investor_api, amount, stored, runtime_config):
+    runtime_config(DEPOSIT_MIN=D("0.10"))
     response = investor_api.post(DEPOSIT, {"amount": amount}, format="json")
 
     assert response.status_code == 201
@@ -212,9 +212,8 @@ def test_withdrawal_holds_the_funds_at_once(funded, staff):
     assert_ledger_ok()
 
 
-def test_withdrawal_fee_is_held_on_top(funded, settings):
-    settings.WITHDRAWAL_FEE_FIXED = D("1.50")
-    settings.WITHDRAWAL_FEE_PERCENT = D("2.00")
+def test_withdrawal_fee_is_held_on_top(funded, runtime_config):
+    runtime_config(WITHDRAWAL_FEE_FIXED=D("1.50"), WITHDRAWAL_FEE_PERCENT=D("2.00"))
 
     response = api_for(funded).post(WITHDRAW, {"amount": 100, "wallet_address": "TDest1"}, format="json")
 
@@ -279,8 +278,8 @@ def test_withdrawal_needs_approved_kyc(investor, staff, unchanged_db):
     )
 
 
-def test_withdrawals_beyond_the_daily_limit_are_refused(funded, settings, unchanged_db):
-    settings.WITHDRAWAL_DAILY_LIMIT = D("500.00")
+def test_withdrawals_beyond_the_daily_limit_are_refused(funded, unchanged_db, runtime_config):
+    runtime_config(WITHDRAWAL_DAILY_LIMIT=D("500.00"))
     client = api_for(funded)
     assert client.post(WITHDRAW, {"amount": "300", "wallet_address": "T"}, format="json").status_code == 201
 

@@ -264,8 +264,8 @@ def test_stats_of_a_new_investor(investor_api):
     }
 
 
-def test_stats_sum_balances_referrals_and_pending_withdrawals(investor, staff, history, settings):
-    settings.WITHDRAWAL_FEE_FIXED = D("2.00")
+def test_stats_sum_balances_referrals_and_pending_withdrawals(investor, staff, history, runtime_config):
+    runtime_config(WITHDRAWAL_FEE_FIXED=D("2.00"))
     withdrawal_request_create(user=investor, amount="19.99", address="T")  # 21.99 leaves available
     UserFactory(referred_by=investor)
     UserFactory(referred_by=investor)

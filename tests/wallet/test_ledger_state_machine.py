@@ -5,13 +5,13 @@ simple model of each investor's balances after every step."""
 from decimal import Decimal
 
 import pytest
-from django.conf import settings
 from hypothesis import HealthCheck, assume
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, precondition, rule, run_state_machine_as_test
 
 from apps.common.errors import ApplicationError, ConflictError
+from apps.controls.runtime import runtime_setting
 from apps.wallet.ledger_check import ledger_check
 from apps.wallet.models import RequestStatus
 from apps.wallet.selectors import balances_for_user
@@ -39,7 +39,7 @@ class LedgerMachine(RuleBasedStateMachine):
     @rule(who=st.integers(0, 1), amount=amounts)
     def deposit(self, who, amount):
         user = self.investors[who]
-        if not settings.DEPOSIT_MIN <= amount <= settings.DEPOSIT_MAX:
+        if not runtime_setting("DEPOSIT_MIN") <= amount <= runtime_setting("DEPOSIT_MAX"):
             with pytest.raises(ApplicationError):
                 deposits.deposit_request_create(user=user, amount=amount)
             return
@@ -64,8 +64,8 @@ class LedgerMachine(RuleBasedStateMachine):
         user = self.investors[who]
         model = self.expected[user.pk]
         allowed = (
-            settings.WITHDRAWAL_MIN <= amount <= settings.WITHDRAWAL_MAX
-            and self.withdrawn_today[user.pk] + amount <= settings.WITHDRAWAL_DAILY_LIMIT
+            runtime_setting("WITHDRAWAL_MIN") <= amount <= runtime_setting("WITHDRAWAL_MAX")
+            and self.withdrawn_today[user.pk] + amount <= runtime_setting("WITHDRAWAL_DAILY_LIMIT")
             and amount <= model["available"]
         )
         if not allowed:
@@ -107,7 +107,7 @@ class LedgerMachine(RuleBasedStateMachine):
     # --- adjustments (below the four-eyes threshold: applied at once) ---
     @rule(who=st.integers(0, 1), amount=amounts, credit=st.booleans())
     def adjust(self, who, amount, credit):
-        assume(amount <= settings.FOUR_EYES_THRESHOLD)
+        assume(amount <= runtime_setting("FOUR_EYES_THRESHOLD"))
         user = self.investors[who]
         model = self.expected[user.pk]
         direction = "credit" if credit else "debit"
@@ -151,8 +151,8 @@ class LedgerMachine(RuleBasedStateMachine):
 
 
 @pytest.mark.django_db
-def test_ledger_state_machine(settings):
-    settings.FOUR_EYES_THRESHOLD = Decimal("2000.00")
+def test_ledger_state_machine(settings, runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=Decimal("2000.00"))
     run_state_machine_as_test(
         LedgerMachine,
         settings=hypothesis_settings(

@@ -125,10 +125,10 @@ def test_a_known_address_used_long_ago_raises_nothing(history, approver):
 # --- each signal on and off ---------------------------------------------------------------------------
 
 
-def test_address_changed_only_within_the_configured_days(history, settings):
-    settings.RISK_ADDRESS_NEW_DAYS = 10
+def test_address_changed_only_within_the_configured_days(history, runtime_config):
+    runtime_config(RISK_ADDRESS_NEW_DAYS=10)
     assert signals_of(history["today"]).address_changed is True  # first used exactly 10 days ago
-    settings.RISK_ADDRESS_NEW_DAYS = 9
+    runtime_config(RISK_ADDRESS_NEW_DAYS=9)
     assert signals_of(history["today"]).address_changed is False
     assert signals_of(history["today"]).address_new is True
 
@@ -168,8 +168,8 @@ def test_shared_address_counts_everyone_but_names_the_first_ten(approver):
     assert [user.id for user in signals.address_users] == [other.pk for other in others[:ADDRESS_USERS_SHOWN]]
 
 
-def test_kyc_not_approved_and_a_new_account(approver, settings):
-    settings.RISK_ACCOUNT_NEW_DAYS = 7
+def test_kyc_not_approved_and_a_new_account(approver, runtime_config):
+    runtime_config(RISK_ACCOUNT_NEW_DAYS=7)
     fresh = investor_joined(6)
     with at(0):
         fund(fresh, "100.00", approver=approver)
@@ -200,8 +200,8 @@ def test_withdrawals_beyond_the_deposits(approver):
     assert "withdrawals_exceed_deposits" in signals.flags
 
 
-def test_daily_limit_flagged_from_eighty_percent(approver, settings):
-    settings.WITHDRAWAL_DAILY_LIMIT = Decimal("1000.00")
+def test_daily_limit_flagged_from_eighty_percent(approver, runtime_config):
+    runtime_config(WITHDRAWAL_DAILY_LIMIT=Decimal("1000.00"))
     busy = investor_joined(100)
     with at(1):
         fund(busy, "2000.00", approver=approver)

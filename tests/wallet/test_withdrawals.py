@@ -63,9 +63,8 @@ def test_reject_and_cancel_release_the_hold(funded, staff):
     assert_ledger_ok()
 
 
-def test_fee_is_charged_on_top_and_posted_to_fee_income(funded, staff, settings):
-    settings.WITHDRAWAL_FEE_FIXED = D("1.50")
-    settings.WITHDRAWAL_FEE_PERCENT = D("2.00")
+def test_fee_is_charged_on_top_and_posted_to_fee_income(funded, staff, runtime_config):
+    runtime_config(WITHDRAWAL_FEE_FIXED=D("1.50"), WITHDRAWAL_FEE_PERCENT=D("2.00"))
     withdrawal = withdrawal_request_create(user=funded, amount="100.00", address="a")
     assert withdrawal.fee == D("3.50")
     assert balances(funded) == (D("896.50"), D("103.50"), D("0.00"))
@@ -92,9 +91,8 @@ def test_refusals_change_nothing(funded, unchanged_db, amount, code):
     assert error.value.code == code
 
 
-def test_maximum_and_daily_limit(funded, staff, settings, unchanged_db):
-    settings.WITHDRAWAL_MAX = D("400.00")
-    settings.WITHDRAWAL_DAILY_LIMIT = D("500.00")
+def test_maximum_and_daily_limit(funded, staff, unchanged_db, runtime_config):
+    runtime_config(WITHDRAWAL_MAX=D("400.00"), WITHDRAWAL_DAILY_LIMIT=D("500.00"))
     with unchanged_db(), pytest.raises(ApplicationError) as error:
         withdrawal_request_create(user=funded, amount="400.01", address="a")
     assert error.value.code == "amount_above_maximum"
@@ -107,12 +105,12 @@ def test_maximum_and_daily_limit(funded, staff, settings, unchanged_db):
     assert balances(funded) == (D("899.99"), D("100.01"), D("0.00"))
 
 
-def test_kyc_gate(investor, staff, settings, unchanged_db):
+def test_kyc_gate(investor, staff, unchanged_db, runtime_config):
     fund(investor, "100.00", approver=staff)
     with unchanged_db(), pytest.raises(ApplicationError) as error:
         withdrawal_request_create(user=investor, amount="50", address="a")
     assert error.value.code == "kyc_required"
-    settings.KYC_REQUIRED_FOR_WITHDRAWAL = False
+    runtime_config(KYC_REQUIRED_FOR_WITHDRAWAL=False)
     withdrawal_request_create(user=investor, amount="50", address="a")
     assert balances(investor) == (D("50.00"), D("50.00"), D("0.00"))
 
@@ -131,8 +129,8 @@ def test_another_investors_withdrawal_cannot_be_cancelled(funded, unchanged_db):
     assert error.value.status_code == 404
 
 
-def test_large_withdrawal_needs_two_different_staff(funded, staff, settings, unchanged_db):
-    settings.FOUR_EYES_THRESHOLD = D("500.00")
+def test_large_withdrawal_needs_two_different_staff(funded, staff, unchanged_db, runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=D("500.00"))
     withdrawal = withdrawal_request_create(user=funded, amount="600.00", address="a")
     assert withdrawal.needs_two_approvals is True
     withdrawal_approve(withdrawal_id=withdrawal.pk, actor=staff)
@@ -153,8 +151,8 @@ def test_large_withdrawal_needs_two_different_staff(funded, staff, settings, unc
     assert_ledger_ok()
 
 
-def test_first_approver_may_still_reject(funded, staff, settings):
-    settings.FOUR_EYES_THRESHOLD = D("500.00")
+def test_first_approver_may_still_reject(funded, staff, runtime_config):
+    runtime_config(FOUR_EYES_THRESHOLD=D("500.00"))
     withdrawal = withdrawal_request_create(user=funded, amount="600.00", address="a")
     withdrawal_approve(withdrawal_id=withdrawal.pk, actor=staff)
     withdrawal_reject(withdrawal_id=withdrawal.pk, actor=staff, note="changed my mind")

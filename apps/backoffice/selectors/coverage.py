@@ -13,9 +13,8 @@ from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_DOWN, Decimal
 
-from django.conf import settings
-
 from apps.common.dates import business_date_today
+from apps.controls.runtime import runtime_setting
 from apps.investments.selectors import Obligation, obligations_due_at_once
 from apps.wallet.models import TreasuryBalance
 from apps.wallet.selectors import investor_balance_totals, platform_cash_position, treasury_balance_current
@@ -76,7 +75,7 @@ def coverage_get(
     cash = platform_cash_position() if platform_cash is None else platform_cash
     treasury = treasury_balance_current()
     obligations = obligations_due_at_once(today=today, paid_through=paid_through, windows=windows)
-    threshold = settings.COVERAGE_WARNING_RATIO
+    threshold = runtime_setting("COVERAGE_WARNING_RATIO")
     has = cash + (treasury.amount if treasury else Decimal("0.00"))
     payable = balances.available + balances.held
     return Coverage(

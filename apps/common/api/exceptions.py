@@ -3,6 +3,8 @@
 - validation errors: DRF's field-error object ``{"field": ["…"]}``;
 - business rules (``ApplicationError``): ``{"detail": "…", "code": "…"}`` with the error's status;
 - a body over the upload limit: 413 ``request_too_large`` (Django's own answer is an HTML 400);
+- an error carrying ``retry_after`` (maintenance mode's 503 ``maintenance``) adds a Retry-After
+  header, in seconds;
 - everything DRF raises keeps its status and gains a ``code``.
 """
 
@@ -20,7 +22,9 @@ from apps.common.errors import ApplicationError
 def exception_handler(exc, context):
     if isinstance(exc, ApplicationError):
         body = {"detail": exc.message, "code": exc.code, **exc.extra, **exc.field_errors}
-        return Response(body, status=exc.status_code)
+        retry_after = getattr(exc, "retry_after", None)
+        headers = {"Retry-After": str(retry_after)} if retry_after else None
+        return Response(body, status=exc.status_code, headers=headers)
     if isinstance(exc, RequestDataTooBig):
         body = {"detail": _("The request body is larger than this server accepts."), "code": "request_too_large"}
         return Response(body, status=status.HTTP_413_REQUEST_ENTITY_TOO_LARGE)

@@ -19,6 +19,7 @@ from django.db import connection, transaction
 from django.utils import timezone
 
 from apps.common.errors import ApplicationError
+from apps.controls.runtime import maintenance_check
 from apps.investments.models import Accrual, PayoutSchedule, Position, PositionStatus
 from apps.investments.returns import return_for_day
 from apps.wallet.models import AccountKind, EntryKind
@@ -60,6 +61,7 @@ def accrue_returns(
 ) -> list[JobRun]:
     """Accrue every date not yet done, in order, up to ``through`` (default: today); or replay
     exactly ``only``. Future dates and dates before the first position are refused."""
+    maintenance_check()  # the daily money jobs wait; the first run after catches up
     from apps.common.dates import business_date_today
 
     target = only or through or business_date_today()

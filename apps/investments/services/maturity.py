@@ -18,6 +18,7 @@ from django.utils import timezone
 
 from apps.common.dates import business_date_today
 from apps.common.errors import ApplicationError
+from apps.controls.runtime import maintenance_check
 from apps.investments.models import Accrual, PayoutSchedule, Position, PositionStatus
 from apps.investments.services.accrual import JOB as ACCRUAL_JOB
 from apps.wallet.models import AccountKind, EntryKind
@@ -34,6 +35,7 @@ def _after_chunk(index: int) -> None:
 
 def mature_investments(*, through: date | None = None, trigger: str = "schedule", actor=None) -> JobRun:
     """Close every active position that matures on or before ``through`` (default: today)."""
+    maintenance_check()  # the daily money jobs wait; the first run after catches up
     day = through or business_date_today()
     business_date_check(day)
     due = Position.objects.filter(status=PositionStatus.ACTIVE, maturity_date__lte=day)

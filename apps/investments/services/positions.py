@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 
 from apps.common.dates import business_date_today
 from apps.common.errors import ApplicationError
+from apps.controls.runtime import maintenance_check
 from apps.investments.models import PayoutSchedule, Plan, Position
 from apps.investments.returns import cumulative_return, return_for_day
 from apps.investments.services.accrual import JOB as ACCRUAL_JOB
@@ -108,6 +109,7 @@ def investment_open(
     ``terms_accepted``: ``True`` accepts the plan's current risk disclosure (recorded with
     ``ip_address`` unless accepted before), ``None`` relies on an earlier acceptance (none is
     needed for a plan without a disclosure), ``False`` declines: always refused."""
+    maintenance_check()
     if start_date is not None:
         _start_date_check(start_date)
     Plan.objects.select_for_update().filter(pk=_plan_pk(plan_id)).first()

@@ -18,6 +18,7 @@ from unfold.widgets import (
 )
 
 from apps.accounts.models import KycStatus, User
+from apps.controls.runtime import runtime_setting
 from apps.messaging.models import (
     Announcement,
     CannedReply,
@@ -223,13 +224,7 @@ class TaskCreateForm(ServiceModelForm):
             "for a task without a reward."
         ),
     )
-    expires_at = forms.SplitDateTimeField(
-        label=_("Expires at"),
-        required=False,
-        widget=UnfoldAdminSplitDateTimeWidget,
-        help_text=ngettext_lazy("Empty: in %(days)d day.", "Empty: in %(days)d days.", "days")
-        % {"days": settings.TASK_DEFAULT_EXPIRY_DAYS},
-    )
+    expires_at = forms.SplitDateTimeField(label=_("Expires at"), required=False, widget=UnfoldAdminSplitDateTimeWidget)
 
     class Meta:
         model = Task
@@ -253,6 +248,13 @@ class TaskCreateForm(ServiceModelForm):
             "instructions_en": UnfoldAdminTextareaWidget(attrs={"rows": 5}),
             "instructions_ar": UnfoldAdminTextareaWidget(attrs={"rows": 5, "dir": "rtl", "lang": "ar"}),
         }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # The default expiry is a runtime setting: read when the form is shown, not at import.
+        self.fields["expires_at"].help_text = ngettext_lazy(
+            "Empty: in %(days)d day.", "Empty: in %(days)d days.", "days"
+        ) % {"days": runtime_setting("TASK_DEFAULT_EXPIRY_DAYS")}
 
 
 class AnnouncementForm(ServiceModelForm):

@@ -4,7 +4,6 @@ ledger once (above ``FOUR_EYES_THRESHOLD`` only with a second approver), or reje
 the investor sees. The dialogs are on each row of the queue and on a proof's page. Every refusal
 of the services is a message (a missing reason, an error in the dialog), never a server error."""
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.http import HttpRequest, HttpResponse
@@ -16,10 +15,11 @@ from django.utils.translation import gettext_lazy
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter, DropdownFilter
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
-from apps.accounts.mfa.step_up import step_up_form
 
+from apps.accounts.mfa.step_up import step_up_form
 from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.dialogs import dialog_service_call
+from apps.controls.runtime import runtime_setting
 from apps.messaging.admin.common import (
     ASSIGNMENT_LABELS,
     LINK_CLASS,
@@ -77,7 +77,7 @@ def proof_summary(object_id) -> dict:
         "reward": reward_text(task),
         "proof": outside_link(assignment.proof_link),
         "four_eyes": needs_two_approvals(task),
-        "threshold": money(settings.FOUR_EYES_THRESHOLD, task.currency),
+        "threshold": money(runtime_setting("FOUR_EYES_THRESHOLD"), task.currency),
     }
 
 

@@ -1,11 +1,11 @@
 """Reads of rewarded tasks: a recipient's own assignments, the staff review queue, and a task's
 figures."""
 
-from django.conf import settings
 from django.db.models import Count, Q, QuerySet
 from django.utils.translation import gettext as _
 
 from apps.common.errors import ApplicationError
+from apps.controls.runtime import runtime_setting
 from apps.messaging.models import AssignmentStatus, Task, TaskAssignment
 
 
@@ -85,4 +85,4 @@ def assignment_approvals_needed(assignment: TaskAssignment) -> int:
 def task_needs_two_approvals(task: Task) -> bool:
     """A reward above ``FOUR_EYES_THRESHOLD`` is paid only on a second staff member's approval;
     a task without a reward never needs two."""
-    return task.is_paid and task.reward > settings.FOUR_EYES_THRESHOLD
+    return task.is_paid and task.reward > runtime_setting("FOUR_EYES_THRESHOLD")

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.common.dates import business_date_today
+from apps.controls.runtime import maintenance_check
 from apps.investments.models import Position
 from apps.messaging.services import notification_send
 from apps.referrals.models import Milestone, MilestoneAward
@@ -188,6 +189,7 @@ def grant_milestones(
 ) -> list[JobRun]:
     """Grant milestones for every business date not yet done, in order, up to ``through``
     (default: today); or replay exactly ``only``. Future dates are refused. Idempotent."""
+    maintenance_check()  # the daily money jobs wait; the first run after catches up
     target = only or through or business_date_today()
     business_date_check(target)
     with job_lock(JOB):

@@ -3,7 +3,6 @@
 member (with ``wallet.check_adjustment``, never the maker) approves or rejects it. Existing
 adjustments are never edited or deleted."""
 
-from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
@@ -15,11 +14,12 @@ from django.utils.translation import ngettext_lazy
 from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdownFilter, RangeNumericFilter
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
-from apps.accounts.mfa.step_up import step_up_form
 
+from apps.accounts.mfa.step_up import step_up_form
 from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.filters import DateRangeFilter
 from apps.common.errors import ApplicationError
+from apps.controls.runtime import runtime_setting
 from apps.wallet.admin.base import (
     QUEUE_ORDERING,
     STATUS_LABELS,
@@ -163,7 +163,7 @@ class AdjustmentAdmin(ServiceAddFormMixin, ReviewActionsMixin, ModelAdmin):
                 "id": adjustment.pk,
                 "amount": money(adjustment.amount, adjustment.currency),
                 "direction": adjustment.get_direction_display().lower(),
-                "threshold": money(settings.FOUR_EYES_THRESHOLD, adjustment.currency),
+                "threshold": money(runtime_setting("FOUR_EYES_THRESHOLD"), adjustment.currency),
             },
             messages.SUCCESS,
         )

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from apps.accounts.models import KycStatus
+from apps.controls.runtime import runtime_setting
 from apps.wallet.admin.base import money
 from apps.wallet.models import Withdrawal
 from apps.wallet.selectors.risk import RiskSignals, deposit_risk_signals, withdrawal_risk_signals
@@ -99,7 +100,7 @@ def _address_new(signals: RiskSignals) -> str:
 
 
 def _address_changed(signals: RiskSignals) -> str:
-    days = settings.RISK_ADDRESS_NEW_DAYS
+    days = runtime_setting("RISK_ADDRESS_NEW_DAYS")
     first = formats.date_format(timezone.localtime(signals.address_first_used_at), "j M Y")
     if signals.address_changed:
         return _("Switched to it on %(date)s, after using another address") % {"date": first}

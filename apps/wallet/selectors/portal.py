@@ -17,6 +17,7 @@ from django.utils.translation import gettext_lazy as _
 
 from apps.accounts.models import KycStatus
 from apps.common.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+from apps.controls.runtime import runtime_setting
 from apps.wallet.models import (
     Deposit,
     DepositAddress,
@@ -159,8 +160,8 @@ def deposit_terms_get() -> DepositTerms:
     """What the deposit form shows: the limits and the platform's active addresses."""
     return DepositTerms(
         currency=settings.PLATFORM_CURRENCY,
-        minimum=settings.DEPOSIT_MIN,
-        maximum=settings.DEPOSIT_MAX,
+        minimum=runtime_setting("DEPOSIT_MIN"),
+        maximum=runtime_setting("DEPOSIT_MAX"),
         addresses=list(deposit_address_list_active()),
     )
 
@@ -202,18 +203,18 @@ def withdrawal_terms_for_user(*, user) -> WithdrawalTerms:
     example, and whether the investor's identity check stops them."""
     from apps.wallet.services.withdrawals import withdrawal_fee_for  # services import this module
 
-    example = min(max(WITHDRAWAL_EXAMPLE_AMOUNT, settings.WITHDRAWAL_MIN), settings.WITHDRAWAL_MAX)
+    example = min(max(WITHDRAWAL_EXAMPLE_AMOUNT, runtime_setting("WITHDRAWAL_MIN")), runtime_setting("WITHDRAWAL_MAX"))
     return WithdrawalTerms(
         currency=settings.PLATFORM_CURRENCY,
         available=balances_for_user(user=user).available,
-        minimum=settings.WITHDRAWAL_MIN,
-        maximum=settings.WITHDRAWAL_MAX,
-        daily_limit=settings.WITHDRAWAL_DAILY_LIMIT,
+        minimum=runtime_setting("WITHDRAWAL_MIN"),
+        maximum=runtime_setting("WITHDRAWAL_MAX"),
+        daily_limit=runtime_setting("WITHDRAWAL_DAILY_LIMIT"),
         requested_today=withdrawal_total_today_for_user(user=user),
-        fee_fixed=settings.WITHDRAWAL_FEE_FIXED,
-        fee_percent=settings.WITHDRAWAL_FEE_PERCENT,
+        fee_fixed=runtime_setting("WITHDRAWAL_FEE_FIXED"),
+        fee_percent=runtime_setting("WITHDRAWAL_FEE_PERCENT"),
         example_amount=example,
         example_fee=withdrawal_fee_for(example),
         kyc_status=user.kyc_status,
-        kyc_blocks=settings.KYC_REQUIRED_FOR_WITHDRAWAL and user.kyc_status != KycStatus.APPROVED,
+        kyc_blocks=runtime_setting("KYC_REQUIRED_FOR_WITHDRAWAL") and user.kyc_status != KycStatus.APPROVED,
     )

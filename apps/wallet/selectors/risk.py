@@ -29,13 +29,13 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from django.conf import settings
 from django.db import connection
 from django.db.models import Min, Q, Sum
 from django.utils import timezone
 
 from apps.accounts.models import KycStatus
 from apps.common.dates import business_date_of, business_day_bounds
+from apps.controls.runtime import runtime_setting
 from apps.wallet.models import Deposit, RequestStatus, Withdrawal
 from apps.wallet.selectors.balances import ZERO
 
@@ -84,7 +84,7 @@ class RiskSignals:
 
     @property
     def account_new(self) -> bool:
-        return self.account_age_days < settings.RISK_ACCOUNT_NEW_DAYS
+        return self.account_age_days < runtime_setting("RISK_ACCOUNT_NEW_DAYS")
 
     @property
     def withdrawals_exceed_deposits(self) -> bool:
@@ -154,7 +154,7 @@ def _signals(requests: list, *, kind: str, now: datetime) -> dict[int, RiskSigna
             withdrawn=money.get("paid") or ZERO,
             withdrawals_pending=money.get("pending") or ZERO,
             withdrawn_today=money.get("today") or ZERO,
-            daily_limit=settings.WITHDRAWAL_DAILY_LIMIT,
+            daily_limit=runtime_setting("WITHDRAWAL_DAILY_LIMIT"),
             address_users=others[:ADDRESS_USERS_SHOWN],
             address_user_count=count,
             **(_address_signals(request, history, money.get("first_at")) if kind == "withdrawal" else _NO_HISTORY),
@@ -175,7 +175,7 @@ def _address_signals(withdrawal: Withdrawal, history: dict, first_withdrawal_at)
     used = history.get((withdrawal.user_id, withdrawal.address), {})
     first_used_at = used.get("first_used_at") or withdrawal.created_at
     first_paid_id = used.get("first_paid_id")
-    window_start = withdrawal.created_at - timedelta(days=settings.RISK_ADDRESS_NEW_DAYS)
+    window_start = withdrawal.created_at - timedelta(days=runtime_setting("RISK_ADDRESS_NEW_DAYS"))
     switched = first_withdrawal_at is not None and first_withdrawal_at < first_used_at
     return {
         "address_new": first_paid_id is None or first_paid_id >= withdrawal.pk,

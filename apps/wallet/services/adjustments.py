@@ -2,13 +2,13 @@
 edit of a balance: an entry between the investor's available account and the platform's
 adjustments account. Above ``FOUR_EYES_THRESHOLD`` a second staff member must approve (I8)."""
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.common.errors import ApplicationError
+from apps.controls.runtime import maintenance_check, runtime_setting
 from apps.messaging.services import notification_send
 from apps.wallet.lock_objects import accounts_lock, request_lock
 from apps.wallet.models import AccountKind, Adjustment, AdjustmentDirection, EntryKind, RequestStatus
@@ -19,6 +19,7 @@ from apps.wallet.services.ledger import entry_post, investor_account, platform_a
 @transaction.atomic(durable=True)
 def adjustment_create(*, user_id: int, amount, direction: str, reason: str, maker) -> Adjustment:
     """Record the adjustment; apply it at once unless it needs a second staff member."""
+    maintenance_check()
     amount = amount_clean(amount)
     if direction not in AdjustmentDirection.values:
         raise ApplicationError(_("Choose credit or debit."), code="invalid_direction", field="direction")
@@ -30,13 +31,14 @@ def adjustment_create(*, user_id: int, amount, direction: str, reason: str, make
     if direction == AdjustmentDirection.DEBIT:
         _debit_check(user=user, amount=amount)
     adjustment = Adjustment.objects.create(user=user, amount=amount, direction=direction, reason=reason, maker=maker)
-    if amount <= settings.FOUR_EYES_THRESHOLD:
+    if amount <= runtime_setting("FOUR_EYES_THRESHOLD"):
         _apply(adjustment, checker=None)
     return adjustment
 
 
 @transaction.atomic(durable=True)
 def adjustment_approve(*, adjustment_id: int, checker, note: str = "") -> Adjustment:
+    maintenance_check()
     adjustment = _locked(adjustment_id, checker=checker)
     adjustment.check_note = (note or "").strip()
     _apply(adjustment, checker=checker)
@@ -45,6 +47,7 @@ def adjustment_approve(*, adjustment_id: int, checker, note: str = "") -> Adjust
 
 @transaction.atomic(durable=True)
 def adjustment_reject(*, adjustment_id: int, checker, note: str) -> Adjustment:
+    maintenance_check()
     note = text_required(note, field="note", message=_("Say why the adjustment is rejected."))
     adjustment = _locked(adjustment_id, checker=checker)
     adjustment.status = RequestStatus.REJECTED

@@ -2,13 +2,13 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.common.dates import business_date_today
 from apps.common.errors import ApplicationError
+from apps.controls.runtime import maintenance_check, runtime_setting
 from apps.messaging.services import notification_send
 from apps.wallet.lock_objects import request_lock
 from apps.wallet.models import AccountKind, Deposit, DepositAddress, EntryKind, RequestStatus, request_number_next
@@ -24,8 +24,9 @@ def _hash_taken(transaction_hash: str) -> bool:
 def deposit_request_create(
     *, user, amount, method: str = "", sender_address: str = "", transaction_hash: str = ""
 ) -> Deposit:
+    maintenance_check()
     amount = amount_clean(amount)
-    limits_check(amount=amount, minimum=settings.DEPOSIT_MIN, maximum=settings.DEPOSIT_MAX)
+    limits_check(amount=amount, minimum=runtime_setting("DEPOSIT_MIN"), maximum=runtime_setting("DEPOSIT_MAX"))
     transaction_hash = (transaction_hash or "").strip()
     if transaction_hash and _hash_taken(transaction_hash):
         raise _duplicate_hash()
@@ -78,6 +79,7 @@ def deposit_approve(
     ``confirmed_hash``, staff confirm the transfer: see ``_hash_confirm``. The entry is dated
     today, or ``business_date`` (an earlier date, never a future one: demo data and imports; no
     interface passes it)."""
+    maintenance_check()
     if business_date is not None and business_date > business_date_today():
         raise ApplicationError(_("A deposit cannot be credited on a future date."), code="future_date")
     deposit = request_lock(Deposit.objects.select_related("user"), pk=deposit_id)
@@ -118,6 +120,7 @@ def deposit_approve(
 
 @transaction.atomic(durable=True)
 def deposit_reject(*, deposit_id: int, actor, note: str) -> Deposit:
+    maintenance_check()
     note = text_required(note, field="admin_note", message=_("Give the investor a reason for the rejection."))
     deposit = request_lock(Deposit.objects.select_related("user"), pk=deposit_id)
     if deposit is None:
@@ -142,6 +145,7 @@ def deposit_reject(*, deposit_id: int, actor, note: str) -> Deposit:
 def deposit_cancel(*, deposit_id: int, user) -> Deposit:
     """The investor withdraws their own pending deposit request (another's is a 404). Nothing was
     posted yet, so nothing moves; its transaction hash stays taken."""
+    maintenance_check()
     deposit = request_lock(Deposit.objects.filter(user=user).select_related("user"), pk=deposit_id)
     if deposit is None:
         raise ApplicationError(_("No such deposit."), code="not_found", status_code=404)

@@ -6,7 +6,6 @@ different staff members approve (I8)."""
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -15,6 +14,7 @@ from apps.accounts.models import KycStatus, User
 from apps.common.dates import business_date_today
 from apps.common.errors import ApplicationError
 from apps.common.money import CENT
+from apps.controls.runtime import maintenance_check, runtime_setting
 from apps.messaging.services import notification_send
 from apps.wallet.lock_objects import accounts_lock, request_lock
 from apps.wallet.models import AccountKind, EntryKind, RequestStatus, Withdrawal, request_number_next
@@ -24,12 +24,12 @@ from apps.wallet.services.ledger import Leg, entry_post, investor_account, platf
 
 
 def withdrawal_fee_for(amount: Decimal) -> Decimal:
-    percent = (amount * settings.WITHDRAWAL_FEE_PERCENT / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
-    return settings.WITHDRAWAL_FEE_FIXED + percent
+    percent = (amount * runtime_setting("WITHDRAWAL_FEE_PERCENT") / Decimal(100)).quantize(CENT, rounding=ROUND_HALF_UP)
+    return runtime_setting("WITHDRAWAL_FEE_FIXED") + percent
 
 
 def _kyc_check(user) -> None:
-    if settings.KYC_REQUIRED_FOR_WITHDRAWAL and user.kyc_status != KycStatus.APPROVED:
+    if runtime_setting("KYC_REQUIRED_FOR_WITHDRAWAL") and user.kyc_status != KycStatus.APPROVED:
         raise ApplicationError(
             _("Your identity must be verified (KYC approved) before you can withdraw."), code="kyc_required"
         )
@@ -37,7 +37,7 @@ def _kyc_check(user) -> None:
 
 def _payout_kyc_check(user) -> None:
     """A verification withdrawn after the request (``kyc_submission_revoke``) stops the payout."""
-    if settings.KYC_REQUIRED_FOR_WITHDRAWAL and user.kyc_status != KycStatus.APPROVED:
+    if runtime_setting("KYC_REQUIRED_FOR_WITHDRAWAL") and user.kyc_status != KycStatus.APPROVED:
         raise ApplicationError(
             _("This investor's identity is no longer verified: reject the withdrawal to release the funds."),
             code="kyc_required",
@@ -48,19 +48,20 @@ def _payout_kyc_check(user) -> None:
 def withdrawal_request_create(*, user, amount, address: str, business_date: date | None = None) -> Withdrawal:
     """Hold amount + fee. The hold entry is dated today, or ``business_date`` (an earlier date, never
     a future one: demo data and imports; no interface passes it)."""
+    maintenance_check()
     _business_date_check(business_date)
     amount = amount_clean(amount)
     address = text_required(address, field="wallet_address", message=_("Enter the address to pay to."))[:200]
     user = User.objects.get(pk=user.pk)  # fresh KYC status
     _kyc_check(user)
-    limits_check(amount=amount, minimum=settings.WITHDRAWAL_MIN, maximum=settings.WITHDRAWAL_MAX)
+    limits_check(amount=amount, minimum=runtime_setting("WITHDRAWAL_MIN"), maximum=runtime_setting("WITHDRAWAL_MAX"))
     available = investor_account(user=user, kind=AccountKind.AVAILABLE)
     held = investor_account(user=user, kind=AccountKind.HELD)
     accounts_lock(account_ids=[available.pk, held.pk])  # serialises this user's withdrawals
-    if withdrawal_total_today_for_user(user=user) + amount > settings.WITHDRAWAL_DAILY_LIMIT:
+    if withdrawal_total_today_for_user(user=user) + amount > runtime_setting("WITHDRAWAL_DAILY_LIMIT"):
         raise ApplicationError(
             _("This would exceed your daily withdrawal limit of %(limit)s.")
-            % {"limit": settings.WITHDRAWAL_DAILY_LIMIT},
+            % {"limit": runtime_setting("WITHDRAWAL_DAILY_LIMIT")},
             code="daily_limit_exceeded",
             field="amount",
         )
@@ -71,7 +72,7 @@ def withdrawal_request_create(*, user, amount, address: str, business_date: date
         amount=amount,
         fee=fee,
         address=address,
-        needs_two_approvals=amount > settings.FOUR_EYES_THRESHOLD,
+        needs_two_approvals=amount > runtime_setting("FOUR_EYES_THRESHOLD"),
     )
     withdrawal.hold_entry = entry_post(
         kind=EntryKind.WITHDRAWAL_HOLD,
@@ -104,6 +105,7 @@ def withdrawal_approve(
 ) -> Withdrawal:
     """Pay out, or, for a withdrawal that needs two approvals and has none yet, record the first.
     The payout entry is dated today, or ``business_date`` (as for the request: demo data, imports)."""
+    maintenance_check()
     _business_date_check(business_date)
     withdrawal = _locked(withdrawal_id)
     reviewer_check(reviewer=actor, owner=withdrawal.user)
@@ -153,6 +155,7 @@ def withdrawal_approve(
 
 @transaction.atomic(durable=True)
 def withdrawal_reject(*, withdrawal_id: int, actor, note: str) -> Withdrawal:
+    maintenance_check()
     note = text_required(note, field="admin_note", message=_("Give the investor a reason for the rejection."))
     withdrawal = _locked(withdrawal_id)
     reviewer_check(reviewer=actor, owner=withdrawal.user)
@@ -173,6 +176,7 @@ def withdrawal_reject(*, withdrawal_id: int, actor, note: str) -> Withdrawal:
 @transaction.atomic(durable=True)
 def withdrawal_cancel(*, withdrawal_id: int, user) -> Withdrawal:
     """The investor cancels their own pending withdrawal (another's is a 404)."""
+    maintenance_check()
     withdrawal = request_lock(Withdrawal.objects.filter(user=user).select_related("user"), pk=withdrawal_id)
     if withdrawal is None:
         raise ApplicationError(_("No such withdrawal."), code="not_found", status_code=404)

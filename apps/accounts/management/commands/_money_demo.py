@@ -21,10 +21,9 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 
-from django.conf import settings
-
 from apps.accounts.models import User
 from apps.common.dates import platform_time_zone
+from apps.controls.runtime import runtime_setting
 from apps.investments.models import Plan, Position
 from apps.investments.services.accrual import JOB as ACCRUAL_JOB
 from apps.investments.services.accrual import accrue_returns
@@ -245,11 +244,11 @@ def treasury_balances_ensure(*, finance, today: date) -> None:
 def four_eyes_withdrawal_ensure(*, staff, investor) -> Withdrawal | None:
     """A withdrawal above ``FOUR_EYES_THRESHOLD`` requested today and given its first approval by
     the superuser: it waits for a second staff member (the Finance login) to pay it."""
-    amount = settings.FOUR_EYES_THRESHOLD + FOUR_EYES_MARGIN
+    amount = runtime_setting("FOUR_EYES_THRESHOLD") + FOUR_EYES_MARGIN
     if Withdrawal.objects.filter(user=investor, amount=amount).exists():
         return None
     available = balances_for_user(user=investor).available
-    if amount > settings.WITHDRAWAL_MAX or amount + withdrawal_fee_for(amount) > available:
+    if amount > runtime_setting("WITHDRAWAL_MAX") or amount + withdrawal_fee_for(amount) > available:
         return None  # thresholds set beyond what the demo investor holds
     withdrawal = withdrawal_request_create(user=investor, amount=amount, address=PAYOUT_ADDRESS)
     return withdrawal_approve(withdrawal_id=withdrawal.pk, actor=staff, note="Demo: checked, over to Finance.")

@@ -12,6 +12,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.common.errors import ApplicationError
 from apps.common.text import multi_line
+from apps.controls.runtime import runtime_setting
 from apps.messaging.models import (
     Message,
     MessageKind,
@@ -136,7 +137,7 @@ def _platform_clean(value) -> str:
 
 def _expires_at_clean(value):
     if value in (None, ""):
-        return timezone.now() + timedelta(days=settings.TASK_DEFAULT_EXPIRY_DAYS)
+        return timezone.now() + timedelta(days=runtime_setting("TASK_DEFAULT_EXPIRY_DAYS"))
     if not hasattr(value, "tzinfo") or timezone.is_naive(value):
         raise ApplicationError(_("Enter a date and time."), code="invalid_expiry", field="expires_at")
     if value <= timezone.now():

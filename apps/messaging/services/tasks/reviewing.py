@@ -11,6 +11,7 @@ from django.utils.translation import gettext as _
 from apps.accounts.models import User
 from apps.common.errors import ApplicationError, ConflictError
 from apps.common.text import multi_line
+from apps.controls.runtime import maintenance_check
 from apps.messaging.models import (
     AssignmentStatus,
     Task,
@@ -84,6 +85,7 @@ def assignment_approve(*, assignment_id, staff: User, note: str = "") -> TaskAss
     if not assignment.pays_reward:
         _approve_unpaid(assignment, task, staff=staff, now=now, note=multi_line(note))
         return assignment
+    maintenance_check()  # paying a reward is a money command
     _budget_check(task)
     if task_needs_two_approvals(task):
         if assignment.first_approved_by_id is None:

@@ -3,13 +3,13 @@
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
+from apps.controls.runtime import runtime_setting
 from apps.messaging.models import (
     Thread,
     ThreadEvent,
@@ -29,7 +29,7 @@ def threads_auto_close(*, now=None) -> int:
     each with an event and a notice to the investor. Batches of rows locked with SKIP LOCKED, so
     two copies of the job share the work and a thread changed meanwhile is left alone."""
     now = now or timezone.now()
-    cutoff = now - timedelta(days=settings.SUPPORT_AUTO_CLOSE_DAYS)
+    cutoff = now - timedelta(days=runtime_setting("SUPPORT_AUTO_CLOSE_DAYS"))
     closed = 0
     while True:
         done = _auto_close_batch(now=now, cutoff=cutoff)
@@ -69,7 +69,7 @@ def _auto_close_batch(*, now, cutoff) -> int:
             ThreadEvent(
                 thread=thread,
                 kind=ThreadEventKind.AUTO_CLOSED,
-                data={"from": thread.status, "days": settings.SUPPORT_AUTO_CLOSE_DAYS},
+                data={"from": thread.status, "days": runtime_setting("SUPPORT_AUTO_CLOSE_DAYS")},
                 created_at=now,
             )
             for thread in threads
@@ -86,9 +86,9 @@ def _auto_close_batch(*, now, cutoff) -> int:
                     "If you still need help, open a new one.",
                     "We closed this conversation because it had no activity for %(days)d days. "
                     "If you still need help, open a new one.",
-                    settings.SUPPORT_AUTO_CLOSE_DAYS,
+                    runtime_setting("SUPPORT_AUTO_CLOSE_DAYS"),
                 )
-                % {"days": settings.SUPPORT_AUTO_CLOSE_DAYS}
+                % {"days": runtime_setting("SUPPORT_AUTO_CLOSE_DAYS")}
             ),
             link=f"/messages/{thread.pk}/",
         )

@@ -3,13 +3,13 @@ the event log and the status/SLA moves."""
 
 from datetime import timedelta
 
-from django.conf import settings
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from apps.accounts.models import User
 from apps.common.errors import ApplicationError
 from apps.common.text import multi_line, single_line
+from apps.controls.runtime import runtime_setting
 from apps.messaging.models import (
     Message,
     Thread,
@@ -87,7 +87,7 @@ def send_rate_check(user: User) -> None:
         return
     since = timezone.now() - timedelta(hours=1)
     sent = Message.objects.filter(sender=user, created_at__gte=since).count()
-    if sent >= settings.MESSAGE_SEND_LIMIT_PER_HOUR:
+    if sent >= runtime_setting("MESSAGE_SEND_LIMIT_PER_HOUR"):
         raise ApplicationError(
             _("You have sent many messages in the last hour. Please wait a little before writing again."),
             code="throttled",
