@@ -132,6 +132,8 @@ SIDEBAR: tuple[NavSection, ...] = (
     NavSection(
         _("System"),
         (
+            NavItem(_("Runtime settings"), "settings", "admin:constance_config_changelist"),
+            NavItem(_("Setting changes"), "manage_history", "admin:controls_settingchange_changelist"),
             NavItem(
                 _("Scheduler heartbeat"),
                 "monitor_heart",
