@@ -1,7 +1,7 @@
 from django.urls import path
 
 from apps.portal.views import accounts as views
-from apps.portal.views import dashboard, investments, kyc, messages, notifications, wallet
+from apps.portal.views import dashboard, investments, kyc, messages, mfa, notifications, wallet
 from apps.portal.views import referrals as referral_views
 
 app_name = "portal"
@@ -10,6 +10,7 @@ urlpatterns = [
     path("signup/", views.signup, name="signup"),
     path("r/<str:code>/", views.signup_referral, name="signup_referral"),
     path("login/", views.login, name="login"),
+    path("login/code/", mfa.login_code, name="login_code"),
     path("logout/", views.logout, name="logout"),
     path("verify-email/<str:token>/", views.verify_email, name="verify_email"),
     path("verify-email/", views.verify_email_resend, name="verify_email_resend"),
@@ -17,6 +18,11 @@ urlpatterns = [
     path("password/reset/<str:token>/", views.password_reset_confirm, name="password_reset_confirm"),
     path("password/change/", views.password_change, name="password_change"),
     path("profile/", views.profile, name="profile"),
+    path("profile/security/", mfa.security, name="security"),
+    path("profile/security/setup/", mfa.security_setup, name="security_setup"),
+    path("profile/security/recovery-codes/", mfa.security_codes, name="security_codes"),
+    path("profile/security/recovery-codes/new/", mfa.security_regenerate, name="security_regenerate"),
+    path("profile/security/turn-off/", mfa.security_disable, name="security_disable"),
     path("language/", views.language_set, name="language_set"),
     # wallet
     path("wallet/", wallet.wallet, name="wallet"),

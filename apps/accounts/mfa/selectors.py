@@ -53,3 +53,10 @@ def mfa_step_up_fresh(*, request: HttpRequest) -> bool:
 
 def recovery_code_count_unused(*, user: User) -> int:
     return user.recovery_codes.filter(used_at__isnull=True).count()
+
+
+def user_active_get(*, user_id: object) -> User | None:
+    """An active account by id (the portal's sign-in waiting for its code); ``None`` for a bad id."""
+    if isinstance(user_id, bool) or not isinstance(user_id, int):
+        return None
+    return User.objects.filter(pk=user_id, is_active=True).first()

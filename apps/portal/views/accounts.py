@@ -21,8 +21,10 @@ from django.views.decorators.debug import sensitive_post_parameters
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from apps.accounts import selectors, services
+from apps.accounts.mfa import selectors as mfa_selectors
 from apps.common.errors import ApplicationError
 from apps.portal.forms import accounts as forms
+from apps.portal.views import mfa as mfa_views
 from apps.portal.views.common import bound as _bound
 from apps.portal.views.common import safe_next as _safe_next
 
@@ -96,6 +98,8 @@ class LoginView(auth_views.LoginView):
 
     def form_valid(self, form):
         user = form.get_user()
+        if mfa_selectors.mfa_enrolled(user=user):  # the code next, before anyone is signed in
+            return mfa_views.login_pending_start(self.request, user=user, next_url=self.get_redirect_url())
         auth_login(self.request, user)
         _language_activate(self.request, user.language)
         messages.success(self.request, _("Welcome back."))
@@ -208,7 +212,11 @@ def profile(request: HttpRequest) -> HttpResponse:
             messages.success(request, _("Your profile was saved."))
             return _language_cookie_set(redirect("portal:profile"), user.language)
     referral_path = reverse("portal:signup_referral", kwargs={"code": user.referral_code})
-    context = {"form": form, "referral_link": settings.SITE_URL + referral_path}
+    context = {
+        "form": form,
+        "referral_link": settings.SITE_URL + referral_path,
+        "mfa_enrolled": mfa_selectors.mfa_enrolled(user=user),
+    }
     return render(request, "portal/profile.html", context)
 
 
