@@ -250,6 +250,15 @@ def test_schema_bounds_integer_ids_in_the_path(schema):
         assert (parameter["schema"]["minimum"], parameter["schema"]["maximum"]) == (1, 2**63 - 1)
 
 
+def test_schema_bounds_integer_ids_in_the_query_and_says_what_an_amount_is(schema):
+    """Schemathesis: `?user=0`, `?thread_id=0` and `?amount=` were schema-valid but a 400."""
+    for path, name in [("/api/admin/investments/", "user"), ("/api/admin/messages/", "thread_id")]:
+        (parameter,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
+        assert parameter["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}, path
+    (amount,) = [p for p in schema["paths"]["/api/investments/quote/"]["get"]["parameters"] if p["name"] == "amount"]
+    assert amount["schema"] == {"type": "string", "pattern": r"^-?[0-9]{1,18}(\.[0-9]{1,2})?$"}
+
+
 def test_docs_are_served_from_local_static_files(client):
     response = client.get("/api/docs/")
 

@@ -50,6 +50,9 @@ def test_money_moving_posts_take_an_idempotency_key(schema):
         headers = [p["name"] for p in operation["parameters"] if p["in"] == "header"]
         assert headers == ["Idempotency-Key"], path
         assert "idempotency_key_reused" in operation["responses"]["409"]["description"], path
+        (header,) = [p for p in operation["parameters"] if p["name"] == "Idempotency-Key"]
+        # Schemathesis: an empty or over-long key was schema-valid but a 400.
+        assert header["schema"] == {"type": "string", "minLength": 1, "maxLength": 200, "pattern": r"\S"}, path
 
 
 def test_error_codes_are_documented(schema):

@@ -5,13 +5,25 @@ from drf_spectacular.utils import OpenApiExample, OpenApiResponse
 
 from apps.common.api.paths import MAX_ID
 from apps.common.api.serializers import ErrorSerializer, StrictSerializer
+from apps.common.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
+
+
+def _is_id(name: str) -> bool:
+    return name == "user" or name.endswith("_id")
+
+
+# An amount in a query string (``?amount=``): what a money field takes, as text.
+MONEY_QUERY_SCHEMA = {
+    "type": "string",
+    "pattern": rf"^-?[0-9]{{1,{MONEY_MAX_DIGITS - MONEY_DECIMAL_PLACES}}}(\.[0-9]{{1,{MONEY_DECIMAL_PLACES}}})?$",
+}
 
 
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's, saying what the server refuses: a key a strict request body does not
     declare (``additionalProperties: false``, as ``StrictSerializer`` does); an integer id in the
-    path outside 1…2^63-1; and, on every paginated list, the 400 of a bad ``page``/``page_size``
-    and the 404 of a page past the last."""
+    path or the query (``user``, ``…_id``) outside 1…2^63-1; and, on every paginated list, the 400
+    of a bad ``page``/``page_size`` and the 404 of a page past the last."""
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
@@ -26,7 +38,8 @@ class AutoSchema(openapi.AutoSchema):
         parameters = operation.get("parameters", [])
         for parameter in parameters:
             schema = parameter.get("schema", {})
-            if parameter["in"] == "path" and schema.get("type") == "integer":
+            is_id = parameter["in"] == "path" or (parameter["in"] == "query" and _is_id(parameter["name"]))
+            if is_id and schema.get("type") == "integer":
                 schema.setdefault("minimum", 1)
                 schema.setdefault("maximum", MAX_ID)
         if any(parameter["in"] == "query" and parameter["name"] == "page" for parameter in parameters):

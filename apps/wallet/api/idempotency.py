@@ -35,7 +35,8 @@ IDEMPOTENCY_KEY_PARAMETER = OpenApiParameter(
     name=IDEMPOTENCY_KEY_HEADER,
     location=OpenApiParameter.HEADER,
     required=False,
-    type=str,
+    # What the server takes: 1 to 200 characters, not only spaces (spaces around it are dropped).
+    type={"type": "string", "minLength": 1, "maxLength": IDEMPOTENCY_KEY_MAX_LENGTH, "pattern": r"\S"},
     description=(
         f"Optional, at most {IDEMPOTENCY_KEY_MAX_LENGTH} characters, unique per request you mean to make "
         "(e.g. a UUID); keys belong to the caller. Sending the same key with the same body to the same "

@@ -9,7 +9,7 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.api.schema import NOT_AUTHENTICATED, bad_request
+from apps.common.api.schema import MONEY_QUERY_SCHEMA, NOT_AUTHENTICATED, bad_request
 from apps.common.dates import business_date_today
 from apps.investments import selectors
 from apps.investments.api import serializers
@@ -138,7 +138,11 @@ class InvestmentQuoteView(APIView):
         parameters=[
             OpenApiParameter("pack_id", int, OpenApiParameter.QUERY, required=True, description="An active plan."),
             OpenApiParameter(
-                "amount", str, OpenApiParameter.QUERY, required=True, description='e.g. "1000.00" (at most 2 decimals).'
+                "amount",
+                MONEY_QUERY_SCHEMA,
+                OpenApiParameter.QUERY,
+                required=True,
+                description='e.g. "1000.00" (at most 2 decimals).',
             ),
         ],
         responses={200: serializers.QuoteSerializer, 400: bad_request(*PACK_AND_AMOUNT_CODES), 401: NOT_AUTHENTICATED},
