@@ -10,9 +10,9 @@ import pytest
 from django.core.management import CommandError, call_command
 from django_otp.plugins.otp_totp.models import TOTPDevice
 
-from apps.accounts.management.commands.seed_demo import DEMO_TOTP_KEYS
 from apps.accounts.mfa import services
 from apps.accounts.models import User, UserEvent
+from apps.backoffice.management.commands.seed_demo import DEMO_TOTP_KEYS
 from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
 from tests.mfa import totp_code
 

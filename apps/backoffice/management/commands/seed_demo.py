@@ -8,7 +8,8 @@ recorded by the Finance member (the coverage panel), a KYC submission waiting fo
 messaging center's material (an open ticket with an attachment, a resolved one, a task with a proof
 waiting for review, a pinned announcement, canned replies). Each part is skipped when its rows
 exist: a second run writes nothing and says so. Prints the logins (``--logins`` prints only them:
-``make run`` shows them beside the addresses)."""
+``make run`` shows them beside the addresses). A back-office command: it calls every app's services,
+so it lives in the top layer (``tests/test_architecture.py``)."""
 
 import io
 
@@ -18,9 +19,9 @@ from django.core.management.base import BaseCommand
 from django.db import transaction
 
 from apps.accounts import selectors, services
-from apps.accounts.management.commands import _messaging_demo as messaging_demo
-from apps.accounts.management.commands import _money_demo as money_demo
 from apps.accounts.roles import FINANCE
+from apps.backoffice.management.commands import _messaging_demo as messaging_demo
+from apps.backoffice.management.commands import _money_demo as money_demo
 from apps.common.dates import business_date_today
 
 DEMO_STAFF = {"email": "admin@bursar.local", "password": "bursar-admin-2026", "first_name": "Ada", "last_name": "Staff"}
