@@ -1,5 +1,5 @@
 """``{% maintenance_banner %}``: the maintenance-mode notice on every portal and staff page while
-it is on (the portal's base and the admin's ``base_site`` include it). No logic: the selector says."""
+it is on (the portal's base and the admin's ``base`` include it). No logic: the selector says."""
 
 from django import template
 
