@@ -11,6 +11,7 @@ from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 from unfold.decorators import display
 
+from apps.accounts.mfa.step_up import step_up_admin_refusal
 from apps.common.admin.changelist import ModelAdmin
 from apps.common.admin.exports import CsvExportMixin
 from apps.controls.forms import RuntimeSettingsForm
@@ -27,9 +28,10 @@ class RuntimeSettingsAdmin(ConstanceAdmin):
     change_list_form = RuntimeSettingsForm
 
     def save_refusal(self, request: HttpRequest) -> HttpResponse | None:
-        """Hook for step-up two-factor authentication: return a response (e.g. a redirect to the
-        code prompt) to stop this save before anything is checked or written; None lets it go on."""
-        return None
+        """Step-up two-factor authentication: while the session's last code is stale, a page asks
+        for a fresh one and posts the submitted values again with it (nothing is checked or written
+        before); None lets the save go on."""
+        return step_up_admin_refusal(request, title=_("Runtime settings"))
 
     @csrf_protect_m
     def changelist_view(self, request: HttpRequest, extra_context=None):

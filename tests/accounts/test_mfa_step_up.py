@@ -355,3 +355,58 @@ def test_the_schema_documents_the_header_and_the_codes(api_client):
 
     assert "X-OTP" in [parameter["name"] for parameter in operation["parameters"]]
     assert "`otp_step_up_required`" in operation["responses"]["403"]["description"]
+
+
+# --- runtime settings ----------------------------------------------------------------------------------
+
+SETTINGS_PAGE = "/admin/constance/config/"
+
+
+def settings_post_data(client, **changes) -> dict:
+    """What the settings page posts back, with ``changes`` applied (a false boolean is left out,
+    as an unticked box is)."""
+    form = client.get(SETTINGS_PAGE).context["form"]
+    data = {name: form[name].value() for name in form.fields}
+    data.update(changes)
+    return {name: str(value) for name, value in data.items() if value is not False and value is not None}
+
+
+def fee_in_force() -> Decimal:
+    from apps.controls.runtime import runtime_setting
+
+    return runtime_setting("WITHDRAWAL_FEE_FIXED")
+
+
+def test_a_stale_session_confirms_a_settings_save_with_a_code(superuser):
+    device = device_for(superuser)
+    client = verified_client(superuser, device, verified_at=time.time() - STALE)
+    data = settings_post_data(client, WITHDRAWAL_FEE_FIXED="2.50")
+    before = fee_in_force()
+
+    asked = client.post(SETTINGS_PAGE, data)
+    fee_after_ask = fee_in_force()
+    wrong = client.post(SETTINGS_PAGE, {**data, "_step_up_otp": wrong_code(device)})
+    fee_after_wrong = fee_in_force()
+    with time_machine.travel(timezone.now() + timedelta(seconds=40), tick=False):  # past django-otp's throttle
+        saved = client.post(SETTINGS_PAGE, {**data, "_step_up_otp": totp_code(device)})
+
+    assert asked.status_code == 200
+    assert asked.templates[0].name == "admin/mfa/step_up.html"
+    assert '<input type="hidden" name="WITHDRAWAL_FEE_FIXED" value="2.50">' in asked.text
+    assert fee_after_ask == before
+    assert wrong.status_code == 403
+    assert wrong.context["form"].errors == {"_step_up_otp": ["This code is not valid."]}
+    assert fee_after_wrong == before
+    assert lockout_status_for_user(user=superuser).failures == 1
+    assert (saved.status_code, saved.url) == (302, SETTINGS_PAGE)
+    assert fee_in_force() == D("2.50")
+
+
+def test_a_fresh_session_saves_settings_at_once(superuser):
+    device = device_for(superuser)
+    client = verified_client(superuser, device)
+
+    response = client.post(SETTINGS_PAGE, settings_post_data(client, WITHDRAWAL_FEE_FIXED="3.00"))
+
+    assert (response.status_code, response.url) == (302, SETTINGS_PAGE)
+    assert fee_in_force() == D("3.00")
