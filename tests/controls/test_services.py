@@ -18,7 +18,7 @@ def changes() -> list[tuple]:
 
 
 def test_an_unsaved_setting_is_its_environment_default(db, settings):
-    assert runtime_setting("DEPOSIT_MIN") == settings.DEPOSIT_MIN == D("10.00")
+    assert runtime_setting("DEPOSIT_MIN") == settings.DEPOSIT_MIN == D("10.00")  # reads the environment default
     assert runtime_setting("MAINTENANCE_MODE") is False
     assert runtime_setting("SUPPORT_SLA_FIRST_RESPONSE_HOURS_URGENT") == 2
     assert list(runtime_settings_current())[:3] == [
