@@ -19,6 +19,7 @@ from apps.referrals.models import CommissionRule
 from tests.backoffice.dashboard_history import history_build
 from tests.backoffice.investor360_history import roles_restore
 from tests.factories import DEFAULT_PASSWORD, StaffFactory, SuperuserFactory
+from tests.mfa import admin_code_for
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -54,6 +55,7 @@ def sign_in(browser, live_server, email: str, *, size: str = "desktop", language
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.fill("input[name=otp]", admin_code_for(email))
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/")
     return context, page, errors

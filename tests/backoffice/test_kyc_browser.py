@@ -9,6 +9,7 @@ from apps.accounts import roles
 from apps.kyc.models import DocumentAccess, SubmissionStatus
 from tests.factories import DEFAULT_PASSWORD, StaffFactory, UserFactory
 from tests.kyc.helpers import submit
+from tests.mfa import admin_code_for
 
 REVIEW_PERMISSIONS = ("view_user", "view_submission", "review_submission", "view_document", "view_documentaccess")
 
@@ -33,6 +34,7 @@ def test_reviewer_sees_the_documents_and_approves_the_submission(live_server, pa
     page.goto(f"{live_server.url}/admin/")
     page.fill("input[name=username]", "reviewer@bursar.example")
     page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.fill("input[name=otp]", admin_code_for(reviewer.email))
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/")
 

@@ -11,6 +11,7 @@ from django.core.cache import cache
 
 from apps.wallet.services.deposits import deposit_request_create
 from tests.factories import DEFAULT_PASSWORD, SuperuserFactory, UserFactory
+from tests.mfa import admin_code_for
 
 SCREENSHOTS = Path(settings.BASE_DIR) / "var" / "screenshots"
 WIDTHS = {"desktop": {"width": 1366, "height": 900}, "phone": {"width": 390, "height": 844}}
@@ -25,6 +26,7 @@ def sign_in(browser, live_server, email: str, *, size: str, language: str):
     page.goto(f"{live_server.url}/admin/login/")
     page.fill("input[name=username]", email)
     page.fill("input[name=password]", DEFAULT_PASSWORD)
+    page.fill("input[name=otp]", admin_code_for(email))
     page.click("button[type=submit]")
     page.wait_for_url(f"{live_server.url}/admin/")
     return context, page
