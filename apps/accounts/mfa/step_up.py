@@ -22,7 +22,7 @@ from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse
 from django.template.response import TemplateResponse
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, ngettext
 from drf_spectacular.utils import OpenApiParameter
 
 from apps.accounts.lockout import lockout_status_for_user
@@ -94,9 +94,12 @@ def step_up_code_field() -> forms.CharField:
     return forms.CharField(
         label=gettext_lazy("Authentication code"),
         max_length=CODE_MAX_LENGTH,
-        help_text=gettext_lazy(
+        help_text=ngettext(
+            "Your last code is more than %(minutes)d minute old: enter the current 6-digit code from your "
+            "authenticator app (or a recovery code) to confirm.",
             "Your last code is more than %(minutes)d minutes old: enter the current 6-digit code from your "
-            "authenticator app (or a recovery code) to confirm."
+            "authenticator app (or a recovery code) to confirm.",
+            settings.MFA_STEP_UP_MINUTES,
         )
         % {"minutes": settings.MFA_STEP_UP_MINUTES},
         widget=forms.TextInput(
