@@ -12,6 +12,8 @@ from django.test import Client
 from apps.messaging.models import Thread
 from apps.wallet.models import Deposit
 from tests.backoffice.investor360_history import roles_restore
+from tests.factories import StaffFactory
+from tests.mfa import FORCE_LOGIN, session_verify, staff_device
 
 # Installed before any page script: every violation the page meets is kept on window.
 VIOLATION_LISTENER = """
@@ -57,21 +59,13 @@ class Watcher:
         violations = self.page.evaluate("() => window.__cspViolations || []")
         self.problems.extend(f"{self.page.url}: {violation}" for violation in violations)
 
-    def sign_in_with_session(self, user) -> None:
-        """Signs ``user`` in by handing the browser a server-made session (for staff: verified by
-        their confirmed second-factor device, when they have one), as a sign-in with a code would."""
+    def sign_in_with_session(self, user, *, verified: bool = True) -> None:
+        """Signs ``user`` in by handing the browser a server-made session, its second factor
+        verified by the staff member's confirmed device (as the code step does) unless told not."""
         client = Client()
-        client.force_login(user)
-        try:
-            from django_otp import DEVICE_ID_SESSION_KEY, devices_for_user
-        except ImportError:  # pragma: no cover - django-otp is installed
-            devices = []
-        else:
-            devices = list(devices_for_user(user, confirmed=True))
-        if devices:
-            session = client.session
-            session[DEVICE_ID_SESSION_KEY] = devices[0].persistent_id
-            session.save()
+        FORCE_LOGIN(client, user)
+        if verified:
+            session_verify(client, user)
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
         self.context.add_cookies([{"name": settings.SESSION_COOKIE_NAME, "value": cookie, "url": self.base_url}])
 
@@ -107,6 +101,25 @@ def test_the_admin_works_under_the_content_security_policy(live_server, browser,
     watcher.visit("/admin/investments/plan/1/change/")
     watcher.visit("/admin/messaging/thread/")
     watcher.visit(f"/admin/messaging/thread/{thread.pk}/change/")
+    watcher.visit("/admin/constance/config/")  # runtime settings
+    watcher.visit("/admin/controls/settingchange/")
+    watcher.close()
+
+    assert watcher.problems == []
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_the_admin_two_factor_pages_work_under_the_content_security_policy(live_server, browser, demo):
+    newcomer = StaffFactory(email="new.staff@bursar.example")
+    watcher = Watcher(browser, live_server.url)
+
+    watcher.sign_in_with_session(newcomer, verified=False)
+    watcher.visit("/admin/mfa/enrol/")  # its QR code is an inline SVG
+    watcher.context.clear_cookies()
+    watcher.sign_in_with_session(demo.get(email=STAFF_EMAIL), verified=False)
+    staff_device(demo.get(email=STAFF_EMAIL))
+    watcher.visit("/admin/mfa/verify/")
     watcher.close()
 
     assert watcher.problems == []
@@ -124,7 +137,17 @@ def test_the_portal_works_under_the_content_security_policy(live_server, browser
     watcher.page.click("main button[type=submit]")
     watcher.page.wait_for_url(f"{live_server.url}/")
     watcher.collect()
-    for path in ("/", "/wallet/", "/wallet/deposit/", "/messages/", f"/messages/{thread.pk}/", "/kyc/", "/plans/"):
+    for path in (
+        "/",
+        "/wallet/",
+        "/wallet/deposit/",
+        "/messages/",
+        f"/messages/{thread.pk}/",
+        "/kyc/",
+        "/plans/",
+        "/profile/security/",
+        "/profile/security/setup/",  # the optional authenticator app: a QR code
+    ):
         watcher.visit(path)
     watcher.page.set_viewport_size({"width": 390, "height": 844})
     watcher.visit("/")
