@@ -16,9 +16,11 @@ from apps.common.admin.changelist import ModelAdmin
 from apps.common.admin.exports import CsvExportMixin
 from apps.controls.forms import RuntimeSettingsForm
 from apps.controls.models import SettingChange
+from apps.controls.services import runtime_value_text
 
 if admin.site.is_registered(Config):
     admin.site.unregister([Config])
+Config._meta.verbose_name_plural = _("Business settings")  # the page's breadcrumb
 
 
 class RuntimeSettingsAdmin(ConstanceAdmin):
@@ -62,6 +64,16 @@ class RuntimeSettingsAdmin(ConstanceAdmin):
         if bound is not None:
             return lambda *args, **kwargs: bound
         return self.change_list_form
+
+    def get_config_value(self, name, options, form, initial):
+        value = super().get_config_value(name, options, form, initial)
+        # The Default column shows every default ("0.00", "off"), never "-" for a falsy one.
+        default = options[0]
+        if isinstance(default, bool):
+            value["default"] = _("on") if default else _("off")
+        else:
+            value["default"] = runtime_value_text(default)
+        return value
 
     @staticmethod
     def _saved_message(changed: list[str]) -> str:

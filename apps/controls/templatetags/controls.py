@@ -8,6 +8,6 @@ from apps.controls.selectors import maintenance_notice
 register = template.Library()
 
 
-@register.inclusion_tag("controls/maintenance_banner.html")
-def maintenance_banner(*, admin: bool = False) -> dict:
-    return {"notice": maintenance_notice(), "admin": admin}
+@register.inclusion_tag("controls/maintenance_banner.html", takes_context=True)
+def maintenance_banner(context, *, admin: bool = False) -> dict:
+    return {"notice": maintenance_notice(), "admin": admin, "perms": context.get("perms")}
