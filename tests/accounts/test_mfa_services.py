@@ -4,8 +4,12 @@ toward the django-axes lock-out, and the session's freshness for step-up."""
 
 import hashlib
 import hmac
+import os
 import re
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 import time_machine
@@ -187,3 +191,28 @@ def test_step_up_is_fresh_for_the_configured_minutes(settings):
     with time_machine.travel(int(start) + 60, tick=False):
         services.totp_device_create(user=staff, confirmed=True, replace=True)
         assert selectors.mfa_step_up_fresh(request=signed_in_request(staff, session)) is False
+
+
+def _settings_value(name: str, **env) -> subprocess.CompletedProcess:
+    root = Path(__file__).resolve().parents[2]
+    code = f"import django; django.setup(); from django.conf import settings; print(settings.{name})"
+    return subprocess.run(
+        [sys.executable, "-c", code],
+        cwd=root,
+        env={
+            **{key: value for key, value in os.environ.items() if key != "MFA_STEP_UP_MINUTES"},
+            "DJANGO_SETTINGS_MODULE": "config.settings.test",
+            **env,
+        },
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_the_step_up_minutes_come_from_the_environment_and_must_be_at_least_one():
+    assert _settings_value("MFA_STEP_UP_MINUTES", MFA_STEP_UP_MINUTES="30").stdout.strip() == "30"
+    assert _settings_value("MFA_STEP_UP_MINUTES").stdout.strip() == "15"
+    refused = _settings_value("MFA_STEP_UP_MINUTES", MFA_STEP_UP_MINUTES="0")
+    assert refused.returncode != 0
+    assert "ImproperlyConfigured: MFA_STEP_UP_MINUTES must be at least 1." in refused.stderr
