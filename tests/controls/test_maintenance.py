@@ -243,3 +243,16 @@ def test_a_job_run_by_hand_is_refused_with_the_message(db, runtime_config):
     with pytest.raises(MaintenanceError) as error:
         accrue_returns(trigger="staff")
     assert error.value.message == MESSAGE
+
+
+def test_an_idempotency_key_refused_for_maintenance_can_be_sent_again_after(world, runtime_config):
+    investor_api = api_for(world["investor"])
+    body = {"amount": "50.00"}
+
+    refused = investor_api.post("/api/transactions/deposit/", body, format="json", HTTP_IDEMPOTENCY_KEY="dep-1")
+    runtime_config(MAINTENANCE_MODE=False)
+    accepted = investor_api.post("/api/transactions/deposit/", body, format="json", HTTP_IDEMPOTENCY_KEY="dep-1")
+
+    assert (refused.status_code, accepted.status_code) == (503, 201)
+    assert accepted.json()["amount"] == "50.00"
+    assert "Idempotent-Replayed" not in accepted
