@@ -76,7 +76,9 @@ class LoginView(PublicAPIView):
             "investors who set up an authenticator app, also send `otp` (the app's 6-digit code or a recovery "
             "code): without it the answer is 401 `otp_required` and no token; a wrong code is 401 `otp_invalid` "
             "and counts as a failed sign-in. A staff member who has not set up an app yet gets 401 "
-            "`otp_enrolment_required`: they sign in to the back office (`/admin/`) once to set it up."
+            "`otp_enrolment_required`: they sign in to the back office (`/admin/`) once to set it up. Tokens of a "
+            "sign-in that checked a code carry its time (claim `otp_verified_at`, kept by refreshed tokens): staff "
+            "approvals more than `MFA_STEP_UP_MINUTES` later also need the `X-OTP` header (step-up)."
         ),
         request=serializers.LoginSerializer,
         responses={
