@@ -55,8 +55,11 @@ class RuntimeSettingsAdmin(ConstanceAdmin):
             if form.is_valid():  # the service refused nothing
                 self.message_user(request, self._saved_message(changed), messages.SUCCESS)
                 return HttpResponseRedirect(request.path)
-        # Shown again with its errors: constance's page renders the bound form as it is.
+        # Shown again with its errors: constance's page renders the bound form as it is (as for a
+        # GET, so that it neither validates it again nor adds its own "live settings" message).
+        self.message_user(request, _("Nothing was saved: correct the values marked below."), messages.ERROR)
         request._runtime_settings_form = form
+        request.method = "GET"
         return super().changelist_view(request, extra_context)
 
     def get_changelist_form(self, request: HttpRequest):

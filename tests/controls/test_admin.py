@@ -100,6 +100,7 @@ def test_an_invalid_save_shows_the_error_and_saves_nothing(
     assert response.status_code == 200
     assert response.context["form"].errors[field] == [message]
     assert message in response.content.decode()
+    assert "Nothing was saved: correct the values marked below." in response.content.decode()
     assert runtime_setting("MAINTENANCE_MODE") is False
 
 
