@@ -33,8 +33,8 @@ from tests.factories import UserFactory
 from tests.investments.helpers import make_plan
 from tests.kyc.helpers import submit
 from tests.messaging.helpers import ticket_open
-from tests.wallet.helpers import fund, kyc_approve
 from tests.runtime import runtime_values_set
+from tests.wallet.helpers import fund, kyc_approve
 
 D = Decimal
 DAY0 = date(2026, 3, 2)
