@@ -92,9 +92,10 @@ class ThreadListView(UploadMixin, ListAPIView):
 
     def get_queryset(self):
         user = self.request.user
+        # Checked for everyone (a bad value is a 400, as the schema says), applied for staff only.
+        filters = query_params(serializers.ThreadFilterSerializer, self.request)
         if not user.is_staff:
             return thread_selectors.thread_list_for_investor(user=user)
-        filters = query_params(serializers.ThreadFilterSerializer, self.request)
         return thread_selectors.thread_list_for_staff(user=user, **filters)
 
     @extend_schema(
