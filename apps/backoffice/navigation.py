@@ -132,8 +132,6 @@ SIDEBAR: tuple[NavSection, ...] = (
     NavSection(
         _("System"),
         (
-            NavItem(_("Runtime settings"), "settings", "admin:constance_config_changelist"),
-            NavItem(_("Setting changes"), "manage_history", "admin:controls_settingchange_changelist"),
             NavItem(
                 _("Scheduler heartbeat"),
                 "monitor_heart",
@@ -160,6 +158,8 @@ SIDEBAR: tuple[NavSection, ...] = (
                 badge_variant="danger",
             ),
             NavItem(_("Sign-in log"), "login", "admin:axes_accesslog_changelist"),
+            NavItem(_("Runtime settings"), "settings", "admin:constance_config_changelist"),
+            NavItem(_("Setting changes"), "manage_history", "admin:controls_settingchange_changelist"),
         ),
     ),
 )

@@ -9,6 +9,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
+from unfold.admin import ModelAdmin as UnfoldModelAdmin
 from unfold.decorators import display
 
 from apps.accounts.mfa.step_up import step_up_admin_refusal
@@ -23,9 +24,10 @@ if admin.site.is_registered(Config):
 Config._meta.verbose_name_plural = _("Business settings")  # the page's breadcrumb
 
 
-class RuntimeSettingsAdmin(ConstanceAdmin):
+class RuntimeSettingsAdmin(ConstanceAdmin, UnfoldModelAdmin):
     """``/admin/constance/config/``: everyone with ``constance.view_config`` sees the values,
-    those with ``constance.change_config`` may save. Every save goes through ``settings_save``."""
+    those with ``constance.change_config`` may save. Every save goes through ``settings_save``.
+    constance's views come first; unfold's ModelAdmin gives it the back office's admin type."""
 
     change_list_form = RuntimeSettingsForm
 

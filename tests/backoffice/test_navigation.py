@@ -54,7 +54,7 @@ def test_items_follow_the_staff_members_permissions(finance, operations, staff):
     finance_sections = titles(sidebar_navigation(request_for(finance)))
     assert finance_sections["People"] == ["Users", "Account events"]
     assert finance_sections["Investments"] == ["Plans", "Positions", "Risk acceptances"]
-    assert finance_sections["System"] == ["Job runs"]
+    assert finance_sections["System"] == ["Job runs", "Runtime settings", "Setting changes"]
 
     operations_sections = titles(sidebar_navigation(request_for(operations)))
     assert operations_sections["People"] == ["Users", "Account events"]
@@ -66,6 +66,8 @@ def test_items_follow_the_staff_members_permissions(finance, operations, staff):
         "Intervals",
         "Job runs",
         "Job locks",
+        "Runtime settings",
+        "Setting changes",
     ]
 
 
