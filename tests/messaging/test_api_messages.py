@@ -230,6 +230,8 @@ def test_bad_input_is_named_and_changes_nothing(amina, amina_api, bilal, unchang
     other_thread = ticket_open(bilal)
     cases = [
         ({"subject": "", "message": "x"}, 400, business("Enter a subject.", "subject_required", "subject")),
+        # Schemathesis: no subject at all was a 500 (NOT NULL constraint failed: messaging_thread.subject).
+        ({"message": "x"}, 400, business("Enter a subject.", "subject_required", "subject")),
         ({"subject": "x", "message": "  "}, 400, business("Write a message.", "message_required", "message")),
         (
             {"subject": "s" * 201, "message": "m" * 5001},
@@ -305,6 +307,17 @@ def test_staff_open_a_direct_conversation_with_recipient(amina, sam, sam_api):
     thread = Thread.objects.get()
     assert (thread.kind, thread.investor, thread.assignee, thread.status) == ("direct", amina, sam, "waiting_investor")
     assert response.json() == message_body(thread.messages.get(), recipient=person(amina), is_read=True)
+
+
+def test_staff_without_a_subject_are_refused_and_nothing_is_stored(amina, sam_api, unchanged_db):
+    """Schemathesis: a new conversation or task with no subject at all was a 500."""
+    with unchanged_db():
+        conversation = sam_api.post(SEND, {"recipient_id": amina.pk, "message": "Hello"}, format="json")
+
+    assert (conversation.status_code, conversation.json()) == (
+        400,
+        business("Enter a subject.", "subject_required", "subject"),
+    )
 
 
 def test_staff_reply_with_thread_id(amina, sam, sam_api):

@@ -255,6 +255,15 @@ def test_an_investor_opens_a_ticket_with_files(amina, amina_api, kyc_storage):
     assert all(f.object_name.startswith("messages/") for f in files)
 
 
+@pytest.mark.parametrize("form", ["json", "multipart"])
+def test_a_ticket_without_a_subject_is_refused_and_nothing_is_stored(amina_api, unchanged_db, form):
+    """Schemathesis: no `subject` at all was a 500 (NOT NULL constraint failed: messaging_thread.subject)."""
+    with unchanged_db():
+        response = amina_api.post(THREADS, {"message": "Signed out.", "category": "investment"}, format=form)
+
+    assert (response.status_code, response.json()) == (400, business("Enter a subject.", "subject_required", "subject"))
+
+
 def test_bad_files_are_refused_and_nothing_is_stored(amina_api, kyc_storage, unchanged_db):
     def post(*files, **fields):
         body = {"subject": "Files", "message": "Here", "attachments": list(files), **fields}

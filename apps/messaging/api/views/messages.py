@@ -136,7 +136,10 @@ def _investor_send(user, data: dict) -> int:
     if data.get("thread_id"):
         return thread_services.thread_reply(thread_id=data["thread_id"], author=user, body=data.get("message")).pk
     thread = thread_services.thread_open_by_investor(
-        investor=user, subject=data.get("subject"), category=data.get("category"), body=data.get("message")
+        investor=user,
+        subject=data.get("subject", ""),  # missing is blank, which the service refuses (None skipped its check)
+        category=data.get("category") or ThreadCategory.OTHER,
+        body=data.get("message"),
     )
     return thread.last_investor_message_id
 
@@ -150,7 +153,7 @@ def _staff_send(user, data: dict) -> int:
         with api_field_names(TASK_FIELD_NAMES):
             task = task_services.task_create(
                 staff=user,
-                title=data.get("subject"),
+                title=data.get("subject", ""),
                 instructions_en=data.get("message"),
                 platform=data["offer_platform"],
                 reward=data.get("reward"),
@@ -161,7 +164,7 @@ def _staff_send(user, data: dict) -> int:
     thread = thread_services.thread_open_by_staff(
         staff=user,
         investor_id=data["recipient_id"],
-        subject=data.get("subject"),
+        subject=data.get("subject", ""),
         body=data.get("message"),
         category=data.get("category") or ThreadCategory.OTHER,
     )

@@ -151,7 +151,7 @@ class ThreadListView(UploadMixin, ListAPIView):
     def post(self, request):
         data = _text_and_files(request, serializers.ThreadCreateSerializer, serializers.ThreadCreateMultipartSerializer)
         fields = {
-            "subject": data.get("subject"),
+            "subject": data.get("subject", ""),  # missing is blank: the service refuses it (None skipped the check)
             "body": data.get("message"),
             "category": data.get("category") or ThreadCategory.OTHER,
             "attachments": data.get("attachments", ()),
