@@ -22,8 +22,9 @@ MONEY_QUERY_SCHEMA = {
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's, saying what the server refuses: a key a strict request body does not
     declare (``additionalProperties: false``, as ``StrictSerializer`` does); an integer id in the
-    path or the query (``user``, ``…_id``) outside 1…2^63-1; and, on every paginated list, the 400
-    of a bad ``page``/``page_size`` and the 404 of a page past the last."""
+    path or the query (``user``, ``…_id``) outside 1…2^63-1; a query filter's choices with the
+    empty value that means no filter; and, on every paginated list, the 400 of a bad
+    ``page``/``page_size`` and the 404 of a page past the last."""
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
@@ -42,6 +43,10 @@ class AutoSchema(openapi.AutoSchema):
             if is_id and schema.get("type") == "integer":
                 schema.setdefault("minimum", 1)
                 schema.setdefault("maximum", MAX_ID)
+            elif parameter["in"] == "query" and "" not in schema.get("enum", [""]):
+                # A filter sent empty is no filter (apps.common.api.filters.query_params).
+                schema["enum"] = ["", *schema["enum"]]
+                schema.pop("minLength", None)
         if any(parameter["in"] == "query" and parameter["name"] == "page" for parameter in parameters):
             responses = operation["responses"]
             for code, response in (("400", PAGE_INVALID), ("404", PAGE_NOT_FOUND)):
