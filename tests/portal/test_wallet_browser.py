@@ -10,6 +10,7 @@ from apps.accounts.models import KycStatus
 from apps.wallet.models import Deposit, RequestStatus
 from apps.wallet.services.deposits import deposit_address_save
 from tests.factories import DEFAULT_PASSWORD, SuperuserFactory, UserFactory
+from tests.mfa import admin_code_for
 
 
 @pytest.mark.browser
@@ -59,6 +60,7 @@ def test_deposit_asked_in_the_portal_and_approved_by_staff_shows_in_the_balance(
     admin.goto(f"{live_server.url}/admin/")
     admin.fill("input[name=username]", "finance@bursar.example")
     admin.fill("input[name=password]", DEFAULT_PASSWORD)
+    admin.fill("input[name=otp]", admin_code_for("finance@bursar.example"))
     admin.click("button[type=submit]")
     admin.wait_for_url(f"{live_server.url}/admin/")
     admin.goto(f"{live_server.url}/admin/wallet/deposit/")
