@@ -9,6 +9,7 @@ from django.contrib.auth import get_user_model
 from django.core.management import call_command
 from django.test import Client
 
+from apps.investments.models import Plan
 from apps.messaging.models import Thread
 from apps.wallet.models import Deposit
 from tests.backoffice.investor360_history import roles_restore
@@ -98,7 +99,7 @@ def test_the_admin_works_under_the_content_security_policy(live_server, browser,
     watcher.collect()
     watcher.visit(f"/admin/wallet/deposit/{deposit.pk}/change/")  # the deposit review page
     watcher.visit(f"/admin/accounts/user/{investor.pk}/change/")  # the investor 360
-    watcher.visit("/admin/investments/plan/1/change/")
+    watcher.visit(f"/admin/investments/plan/{Plan.objects.order_by('pk').first().pk}/change/")
     watcher.visit("/admin/messaging/thread/")
     watcher.visit(f"/admin/messaging/thread/{thread.pk}/change/")
     watcher.visit("/admin/constance/config/")  # runtime settings
