@@ -184,6 +184,8 @@ AXES_HTTP_RESPONSE_CODE = 429
 AXES_VERBOSE = False
 # Every failed sign-in is also kept (up to 1,000 per account): the Investor 360 lists them.
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
+# A failed sign-in's form data is kept with it: two-factor codes are masked there like passwords.
+AXES_SENSITIVE_PARAMETERS = ["username", "ip_address", "otp", "code"]
 SILENCED_SYSTEM_CHECKS = [
     # Email uniqueness is case-insensitive: a UniqueConstraint on Lower("email"), which the check
     # cannot see; the authentication backend looks emails up with iexact.
@@ -659,6 +661,12 @@ DJANGO_CELERY_BEAT_TZ_AWARE = True
 # How stale the scheduler heartbeat may get before the dashboard calls beat down.
 SCHEDULER_HEARTBEAT_STALE_SECONDS = env.int("SCHEDULER_HEARTBEAT_STALE_SECONDS", default=180)
 
+# --- Layers (issue 12 §5) ----------------------------------------------------------------------
+# accounts sits below the wallet and messaging and never imports them (tests/test_architecture.py);
+# what it needs of them is named here, as EMAIL_BACKEND names the mailer.
+USER_BALANCES_READER = "apps.wallet.selectors.balances_for_user"  # the balances of the profile API
+NOTICE_BACKEND = "apps.messaging.notice_backend.NotificationNoticeBackend"  # apps.common.notices
+
 # --- Admin (django-unfold) ---------------------------------------------------------------------
 # The staff dashboard's coverage panel turns to a warning when what the platform has (cash plus
 # the treasury balance recorded last) is below this multiple of what it owes.
@@ -681,9 +689,3 @@ LOGGING = logging_settings(log_format=LOG_FORMAT, level=LOG_LEVEL)
 # (the worker side: workers/celery.py); lines name the user by primary key.
 DJANGO_STRUCTLOG_CELERY_ENABLED = True
 DJANGO_STRUCTLOG_USER_ID_FIELD = "pk"
-# --- Layers (issue 12 §5) ----------------------------------------------------------------------
-# accounts sits below the wallet and messaging and never imports them (tests/test_architecture.py);
-# what it needs of them is named here, as EMAIL_BACKEND names the mailer.
-USER_BALANCES_READER = "apps.wallet.selectors.balances_for_user"  # the balances of the profile API
-NOTICE_BACKEND = "apps.messaging.notice_backend.NotificationNoticeBackend"  # apps.common.notices
-

@@ -167,3 +167,15 @@ def test_investors_with_a_device_still_cannot_enter_the_admin():
     response = sign_in(Client(), investor, otp=device_code(device))
     assert response.status_code == 200
     assert "Please enter the correct email address and password for a staff account" in form_errors(response)[0]
+
+
+def test_a_wrong_code_is_masked_in_the_kept_failure_like_the_password():
+    from axes.models import AccessAttempt
+
+    staff = StaffFactory()
+    device = staff_device(staff)
+    wrong = "999999" if device_code(device) != "999999" else "888888"
+    sign_in(Client(), staff, otp=wrong)
+    (failure,) = AccessAttempt.objects.filter(username=staff.email)
+    assert wrong not in failure.post_data and DEFAULT_PASSWORD not in failure.post_data
+    assert "otp=********************" in failure.post_data
