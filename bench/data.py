@@ -135,10 +135,10 @@ def requests_generate(*, deposits: int, withdrawals: int) -> None:
                 FROM generate_series(1, %(deposits)s) g
             )
             INSERT INTO wallet_deposit (id, user_id, amount, currency, method, sender_address, transaction_hash,
-                status, admin_note, reviewed_by_id, reviewed_at, entry_id, created_at, updated_at)
+                status, admin_note, confirmed_hash, reviewed_by_id, reviewed_at, entry_id, created_at, updated_at)
             SELECT r.g, %(first_user)s + r.g %% %(users)s,
                    ((r.g::bigint * 7919) %% 100000 + 1000)::numeric / 100, 'USD', 'USDT (TRC20)',
-                   'T' || md5('sender' || r.g), md5('deposit' || r.g), r.status, '', NULL,
+                   'T' || md5('sender' || r.g), md5('deposit' || r.g), r.status, '', '', NULL,
                    CASE WHEN r.status <> 'pending' THEN created END,
                    CASE WHEN r.status = 'approved' THEN e.id END, created, created
             FROM requests r

@@ -1,5 +1,9 @@
 """The investor's activity: their requests and every other movement on their balance (API)."""
 
+import functools
+from datetime import timedelta
+
+from django.db import connection
 from django.db.models import (
     Case,
     CharField,
@@ -38,6 +42,13 @@ TRANSACTION_TYPES = (TRANSACTION_DEPOSIT, TRANSACTION_WITHDRAWAL, *MOVEMENT_TYPE
 # A ledger movement is done the moment it is posted.
 MOVEMENT_STATUS = "completed"
 TRANSACTION_STATUSES = (*RequestStatus.values, MOVEMENT_STATUS)
+# Newest first; the id breaks ties (a deposit's and a posting's ids come from different sequences).
+ACTIVITY_ORDER = ("-row_created_at", "-row_id")
+# The same order for the movements' own newest rows, on an expression rather than the entry's
+# ``created_at`` column: PostgreSQL then reads the investor's postings by account and sorts them,
+# instead of walking every investor's entries backwards through the ``created_at`` index until it
+# has found enough of this investor's (160 ms for an investor with no recent movement, measured).
+MOVEMENT_BRANCH_ORDER = ((F("row_created_at") + Value(timedelta(0))).desc(), "-row_id")
 # The columns of one activity row, in the order every branch of the union selects them.
 TRANSACTION_COLUMNS = (
     "row_id",
@@ -93,11 +104,10 @@ def _request_rows(queryset: QuerySet, *, kind: str, direction: str, entry: str, 
     )
 
 
-def _movement_rows(*, user, types: tuple[str, ...]) -> QuerySet:
-    """Postings on the investor's available account that are not part of a request."""
+def _movement_rows(postings: QuerySet) -> QuerySet:
+    """Postings on an available account that are not part of a request."""
     return (
-        Posting.objects.filter(account__owner=user, account__kind=AccountKind.AVAILABLE, entry__kind__in=types)
-        .order_by()
+        postings.order_by()
         .annotate(
             row_id=F("id"),
             row_user_id=F("account__owner_id"),
@@ -142,6 +152,24 @@ def _withdrawal_rows(withdrawals: QuerySet) -> QuerySet:
     )
 
 
+# The row columns of each branch, built once per process: annotating fourteen expressions per
+# branch is most of a request's ORM work, while filtering a copy by the investor is cheap. These
+# querysets are only ever copied (``filter``), never evaluated.
+@functools.cache
+def _deposit_columns() -> QuerySet:
+    return _deposit_rows(Deposit.objects.all())
+
+
+@functools.cache
+def _withdrawal_columns() -> QuerySet:
+    return _withdrawal_rows(Withdrawal.objects.all())
+
+
+@functools.cache
+def _movement_columns(types: tuple[str, ...]) -> QuerySet:
+    return _movement_rows(Posting.objects.filter(account__kind=AccountKind.AVAILABLE, entry__kind__in=types))
+
+
 def _union(branches: list[QuerySet]) -> QuerySet:
     if not branches:
         return _deposit_rows(Deposit.objects.none())
@@ -149,26 +177,92 @@ def _union(branches: list[QuerySet]) -> QuerySet:
     return first.union(*others, all=True) if others else first
 
 
-def transaction_list_for_user(*, user, transaction_type: str | None = None, status: str | None = None) -> QuerySet:
+def _selection(*, transaction_type: str | None, status: str | None) -> tuple[dict | None, dict | None, tuple]:
+    """Which branches a filter keeps: the deposit and withdrawal filters (None: branch left out)
+    and the movement entry kinds (empty: branch left out)."""
+    deposits = withdrawals = None
+    if status != MOVEMENT_STATUS:
+        requests = {"status": status} if status else {}
+        if transaction_type in (None, TRANSACTION_DEPOSIT):
+            deposits = requests
+        if transaction_type in (None, TRANSACTION_WITHDRAWAL):
+            withdrawals = requests
+    types = MOVEMENT_TYPES if transaction_type is None else tuple(t for t in MOVEMENT_TYPES if t == transaction_type)
+    if status not in (None, MOVEMENT_STATUS):
+        types = ()
+    return deposits, withdrawals, types
+
+
+def transaction_list_for_user(
+    *, user, transaction_type: str | None = None, status: str | None = None, newest: int | None = None
+) -> QuerySet:
     """The investor's activity, newest first: their deposit and withdrawal requests (with their
     status) and every other movement on their available balance (adjustments, investments,
     returns, commissions, …), each with the running balance it left.
 
-    One SQL ``UNION ALL`` of dict rows keyed by ``TRANSACTION_COLUMNS``: a page costs one query
-    and its count one more, however many rows there are. A request is dated when it was made;
-    ``balance_after`` is the available balance right after its entry was posted.
+    One SQL ``UNION ALL`` of dict rows keyed by ``TRANSACTION_COLUMNS``: a page costs one query,
+    however many rows there are (its count: ``transaction_count_for_user``). A request is dated
+    when it was made; ``balance_after`` is the available balance right after its entry was posted.
+
+    ``newest``: only that many of the newest rows will be read (a page ends there), so each
+    branch keeps its own newest ``newest`` before the union (where the database can order and
+    limit inside a ``UNION``: PostgreSQL, not SQLite), and the columns and running balances are
+    worked out for those rows only, not for every row of a long history.
     """
+    deposits, withdrawals, types = _selection(transaction_type=transaction_type, status=status)
+    branches = []  # (rows, their order inside the branch)
+    if deposits is not None:
+        branches.append((_deposit_columns().filter(user=user, **deposits), ACTIVITY_ORDER))
+    if withdrawals is not None:
+        branches.append((_withdrawal_columns().filter(user=user, **withdrawals), ACTIVITY_ORDER))
+    if types:
+        branches.append((_movement_columns(types).filter(account__owner=user), MOVEMENT_BRANCH_ORDER))
+    if newest and len(branches) > 1 and connection.features.supports_slicing_ordering_in_compound:
+        return _union([rows.order_by(*order)[:newest] for rows, order in branches]).order_by(*ACTIVITY_ORDER)
+    return _union([rows for rows, _ in branches]).order_by(*ACTIVITY_ORDER)
+
+
+class ActivityRows:
+    """An investor's activity for one filter, as a paginator reads it: ``count()`` over the bare
+    tables (``transaction_count_for_user``) and a slice ``[start:stop]`` that is the newest
+    ``stop`` rows' query (``transaction_list_for_user(newest=stop)``), one query each."""
+
+    ordered = True  # newest first (``ACTIVITY_ORDER``): what ``Paginator`` checks
+
+    def __init__(self, *, user, transaction_type: str | None, status: str | None):
+        self._filters = {"user": user, "transaction_type": transaction_type, "status": status}
+
+    def count(self) -> int:
+        return transaction_count_for_user(**self._filters)
+
+    def __getitem__(self, window: slice) -> QuerySet:
+        if not isinstance(window, slice) or window.step is not None or window.stop is None:
+            raise TypeError("ActivityRows takes a slice [start:stop]")
+        return transaction_list_for_user(**self._filters, newest=window.stop)[window]
+
+
+def transaction_rows_for_user(*, user, transaction_type: str | None = None, status: str | None = None) -> ActivityRows:
+    """``transaction_list_for_user`` for a paginator or a ``[:n]`` slice: a cheap count and a page
+    query that reads only the newest rows of each kind."""
+    return ActivityRows(user=user, transaction_type=transaction_type, status=status)
+
+
+def transaction_count_for_user(*, user, transaction_type: str | None = None, status: str | None = None) -> int:
+    """How many rows ``transaction_list_for_user`` has for the same filters, in one query over
+    the bare tables (ids only: no row columns, no balance subqueries)."""
+    deposits, withdrawals, types = _selection(transaction_type=transaction_type, status=status)
     branches = []
-    if status != MOVEMENT_STATUS:
-        requests = {"user": user, **({"status": status} if status else {})}
-        if transaction_type in (None, TRANSACTION_DEPOSIT):
-            branches.append(_deposit_rows(Deposit.objects.filter(**requests)))
-        if transaction_type in (None, TRANSACTION_WITHDRAWAL):
-            branches.append(_withdrawal_rows(Withdrawal.objects.filter(**requests)))
-    types = MOVEMENT_TYPES if transaction_type is None else tuple(t for t in MOVEMENT_TYPES if t == transaction_type)
-    if types and status in (None, MOVEMENT_STATUS):
-        branches.append(_movement_rows(user=user, types=types))
-    return _union(branches).order_by("-row_created_at", "-row_id")
+    if deposits is not None:
+        branches.append(Deposit.objects.filter(user=user, **deposits).order_by().values("id"))
+    if withdrawals is not None:
+        branches.append(Withdrawal.objects.filter(user=user, **withdrawals).order_by().values("id"))
+    if types:
+        movements = Posting.objects.filter(account__owner=user, account__kind=AccountKind.AVAILABLE)
+        branches.append(movements.filter(entry__kind__in=types).order_by().values("id"))
+    if not branches:
+        return 0
+    first, *others = branches
+    return (first.union(*others, all=True) if others else first).count()
 
 
 def transaction_request_get_for_user(*, user, transaction_id: int) -> dict | None:

@@ -47,7 +47,7 @@ HISTORY_LIMIT = 100
 def _transactions_for(request):
     filters = query_params(serializers.TransactionFilterSerializer, request)
     transaction_type = filters.get("type")
-    return selectors.transaction_list_for_user(
+    return selectors.transaction_rows_for_user(
         user=request.user,
         transaction_type=serializers.LEDGER_TYPE_NAMES.get(transaction_type, transaction_type),
         status=filters.get("status"),
