@@ -499,7 +499,7 @@ def test_post_and_put_are_not_allowed(ivy, boss, unchanged_db):
 def test_every_form_is_in_the_schema_with_its_errors(client):
     schema = client.get("/api/schema/?format=json").json()
     expected = {
-        "/api/admin/users/": ("get", ["200", "400", "401", "403"]),
+        "/api/admin/users/": ("get", ["200", "400", "401", "403", "404"]),
         "/api/admin/users/update/": ("patch", ["200", "400", "401", "403", "404"]),
         "/api/admin/users/update/{user_id}/": ("patch", ["200", "400", "401", "403", "404"]),
         "/api/admin/users/delete/": ("delete", ["200", "400", "401", "403", "404"]),

@@ -410,3 +410,61 @@ def test_a_fresh_session_saves_settings_at_once(superuser):
 
     assert (response.status_code, response.url) == (302, SETTINGS_PAGE)
     assert fee_in_force() == D("3.00")
+
+
+# --- making an adjustment: at or under the four-eyes threshold it is posted at once (an approval) -----
+
+ADJUSTMENT_ADD = "/admin/wallet/adjustment/add/"
+API_ADJUST = "/api/admin/users/adjust-balance/"
+
+
+def adjustment_post(investor, **extra) -> dict:
+    return {"user": investor.pk, "direction": "credit", "amount": "25.00", "reason": "Goodwill", **extra}
+
+
+def test_a_stale_session_makes_an_adjustment_only_with_a_fresh_code(superuser, investor_funded, settings):
+    settings.OTP_TOTP_THROTTLE_FACTOR = 0  # django-otp's pause after a wrong code, out of the way
+    device = device_for(superuser)
+    client = verified_client(superuser, device, verified_at=time.time() - STALE)
+
+    page = client.get(ADJUSTMENT_ADD)
+    missing = client.post(ADJUSTMENT_ADD, adjustment_post(investor_funded))
+    wrong = client.post(ADJUSTMENT_ADD, adjustment_post(investor_funded, otp=wrong_code(device)))
+
+    assert page.status_code == 200 and 'name="otp"' in page.text and 'autocomplete="one-time-code"' in page.text
+    assert missing.context["adminform"].form.errors == {"otp": ["This field is required."]}
+    assert wrong.context["adminform"].form.errors == {"otp": ["This code is not valid."]}
+    assert Adjustment.objects.count() == 0
+    assert balances(investor_funded) == (D("1000.00"), D("0.00"), D("0.00"))
+
+    made = client.post(ADJUSTMENT_ADD, adjustment_post(investor_funded, otp=totp_code(device)))
+
+    (adjustment,) = Adjustment.objects.all()
+    assert made.status_code == 302 and adjustment.status == RequestStatus.APPROVED
+    assert balances(investor_funded) == (D("1025.00"), D("0.00"), D("0.00"))
+    assert abs(session_verified_at(client) - time.time()) <= 2
+
+
+def test_a_fresh_session_makes_an_adjustment_without_a_code(superuser, investor_funded):
+    client = verified_client(superuser, device_for(superuser))
+
+    page = client.get(ADJUSTMENT_ADD)
+    made = client.post(ADJUSTMENT_ADD, adjustment_post(investor_funded))
+
+    assert 'name="otp"' not in page.text
+    assert made.status_code == 302
+    assert balances(investor_funded) == (D("1025.00"), D("0.00"), D("0.00"))
+
+
+def test_api_making_an_adjustment_needs_step_up(superuser, investor_funded, unchanged_db):
+    device = device_for(superuser)
+    body = {"user_id": investor_funded.pk, "amount": "25.00", "direction": "credit", "reason": "Goodwill"}
+
+    stale = api_with(superuser, otp_verified=False)
+    with unchanged_db():
+        refused = stale.post(API_ADJUST, body, format="json")
+    made = stale.post(API_ADJUST, body, format="json", HTTP_X_OTP=totp_code(device))
+
+    assert (refused.status_code, refused.json()) == (403, STEP_UP_REQUIRED)
+    assert made.status_code == 201 and made.json()["status"] == "approved"
+    assert balances(investor_funded) == (D("1025.00"), D("0.00"), D("0.00"))

@@ -170,7 +170,7 @@ def test_the_list_is_read_only(network, staff_api, unchanged_db):
 def test_the_list_is_in_the_schema(client):
     schema = client.get("/api/schema/?format=json").json()
     operation = schema["paths"]["/api/admin/affiliates/"]["get"]
-    assert sorted(operation["responses"]) == ["200", "400", "401", "403"]
+    assert sorted(operation["responses"]) == ["200", "400", "401", "403", "404"]  # 404: a page past the last
     page = operation["responses"]["200"]["content"]["application/json"]["schema"]
     assert page == {"$ref": "#/components/schemas/PaginatedAffiliateList"}
     fields = schema["components"]["schemas"]["Affiliate"]["properties"]

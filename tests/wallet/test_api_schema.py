@@ -27,7 +27,12 @@ MONEY_POSTS = [
     "/api/admin/adjustments/approve/",
     "/api/admin/adjustments/reject/",
 ]
-STEP_UP_POSTS = {"/api/admin/transactions/approve/", "/api/admin/adjustments/approve/"}
+# Approvals, and making an adjustment (posted at once up to the four-eyes threshold).
+STEP_UP_POSTS = {
+    "/api/admin/transactions/approve/",
+    "/api/admin/adjustments/approve/",
+    "/api/admin/users/adjust-balance/",
+}
 
 
 @pytest.fixture

@@ -16,8 +16,9 @@ class Pagination(PageNumberPagination):
     """``{count, next, previous, results}`` with ``?page=`` and ``?page_size=`` (at most 100).
 
     Each, when sent, is sent once, as a whole number from 1 in ASCII digits (``page`` may also be
-    ``last``); anything else is a 400 on it, as the schema says. A page past the last is a 404;
-    a ``page_size`` above the maximum is the maximum; a missing one is the default."""
+    ``last``); anything else is a 400 on it, as the schema says. Sent empty it counts as not sent
+    (the original client sends ``?page=&type=…``). A page past the last is a 404; a
+    ``page_size`` above the maximum is the maximum; a missing one is the default."""
 
     page_size_query_param = "page_size"
     max_page_size = settings.API_MAX_PAGE_SIZE
@@ -29,21 +30,22 @@ class Pagination(PageNumberPagination):
         }
         for name, (valid, message) in checks.items():
             values = request.query_params.getlist(name)
-            if len(values) > 1 or (values and not valid(values[0])):
+            if len(values) > 1 or (values and values[0] != "" and not valid(values[0])):
                 raise serializers.ValidationError({name: [message]})
         return super().paginate_queryset(queryset, request, view)
 
     def get_schema_operation_parameters(self, view):
         parameters = super().get_schema_operation_parameters(view)
+        number_or_empty = {"anyOf": [{"type": "integer", "minimum": 1}, {"type": "string", "enum": [""]}]}
         for parameter in parameters:
             if parameter["name"] == self.page_query_param:
-                parameter["schema"] = {"type": "integer", "minimum": 1}
-                parameter["description"] = "A page number from 1; past the last page: 404."
+                parameter["schema"] = number_or_empty
+                parameter["description"] = "A page number from 1 (empty: the first); past the last page: 404."
             elif parameter["name"] == self.page_size_query_param:
-                parameter["schema"] = {"type": "integer", "minimum": 1}
+                parameter["schema"] = number_or_empty
                 default, most = settings.REST_FRAMEWORK["PAGE_SIZE"], self.max_page_size
                 parameter["description"] = (
-                    f"Results per page (default {default}); above {most} it is {most}; below 1 or not a whole "
-                    "number: 400."
+                    f"Results per page (default {default}, also when empty); above {most} it is {most}; below 1 or "
+                    "not a whole number: 400."
                 )
         return parameters

@@ -15,7 +15,7 @@ from unfold.contrib.filters.admin import AutocompleteSelectFilter, ChoicesDropdo
 from unfold.decorators import action, display
 from unfold.enums import ActionVariant
 
-from apps.accounts.mfa.step_up import step_up_form
+from apps.accounts.mfa.step_up import STEP_UP_FIELD, step_up_form, step_up_needed
 from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.filters import DateRangeFilter
 from apps.common.errors import ApplicationError
@@ -126,13 +126,15 @@ class AdjustmentAdmin(ServiceAddFormMixin, ReviewActionsMixin, ModelAdmin):
 
     def add_view(self, request: HttpRequest, form_url: str = "", extra_context=None):
         """The money service opens its own (durable) transaction, so a posted form is handled
-        here rather than inside the admin's atomic save; a refusal becomes a form error."""
-        if request.method != "POST":
+        here rather than inside the admin's atomic save; a refusal becomes a form error. An
+        adjustment at or under the four-eyes threshold is posted at once, so making one is an
+        approval: while the session's last code is stale, the form asks for a fresh one."""
+        if request.method != "POST" and not step_up_needed(request=request):
             return super().add_view(request, form_url, extra_context)
         if not self.has_add_permission(request):
             raise PermissionDenied
-        form = self.get_form(request, None, fields=ADJUSTMENT_FIELDS)(request.POST)
-        if form.is_valid():
+        form = self._add_form(request, request.POST if request.method == "POST" else None)
+        if request.method == "POST" and form.is_valid():
             try:
                 adjustment = adjustment_create(
                     user_id=form.cleaned_data["user"].pk,
@@ -146,6 +148,20 @@ class AdjustmentAdmin(ServiceAddFormMixin, ReviewActionsMixin, ModelAdmin):
             else:
                 return self._created(request, adjustment)
         return self._add_page(request, form, form_url, extra_context)
+
+    def _add_form(self, request: HttpRequest, data=None):
+        """The add form with step-up: its ``otp`` field appears while the last code is stale and is
+        checked only once the rest is valid (a code is never spent on a refused form)."""
+        form_class = step_up_form(self.get_form(request, None, fields=ADJUSTMENT_FIELDS))
+        initial = None if data is not None else self.get_changeform_initial_data(request)
+        return form_class(data, initial=initial, step_up_request=request)
+
+    def add_page_fieldsets(self, request: HttpRequest, form) -> list:
+        """The add page's fieldsets, with the step-up code last when the form asks for it."""
+        fieldsets = list(self.get_fieldsets(request, None))
+        if STEP_UP_FIELD in form.fields:
+            fieldsets.append((None, {"fields": [STEP_UP_FIELD]}))
+        return fieldsets
 
     def _created(self, request: HttpRequest, adjustment: Adjustment) -> HttpResponseRedirect:
         self.log_addition(request, adjustment, [{"added": {}}])

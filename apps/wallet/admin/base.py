@@ -182,9 +182,13 @@ class ServiceAddFormMixin:
     """For an admin whose add form is saved by a service (never ``form.save``): ``_add_page``
     shows the add page again with the posted values and the errors the form or the service gave."""
 
+    def add_page_fieldsets(self, request: HttpRequest, form) -> list:
+        """The fieldsets of the add page (an admin adds, say, a step-up code field)."""
+        return list(self.get_fieldsets(request, None))
+
     def _add_page(self, request: HttpRequest, form, form_url: str, extra_context) -> TemplateResponse:
         """The add page again, with the posted values and their errors."""
-        admin_form = helpers.AdminForm(form, list(self.get_fieldsets(request, None)), {}, (), model_admin=self)
+        admin_form = helpers.AdminForm(form, self.add_page_fieldsets(request, form), {}, (), model_admin=self)
         context = {
             **self.admin_site.each_context(request),
             "title": _("Add %s") % self.opts.verbose_name,

@@ -240,6 +240,13 @@ ADJUSTMENT_FORBIDDEN = error_response(
     "own_request",
     "four_eyes_required",
 )
+ADJUSTMENT_CREATE_FORBIDDEN = error_response(
+    "Not staff or without the permission; an adjustment of the caller's own balance; or a token whose sign-in "
+    "code is older than `MFA_STEP_UP_MINUTES` and no (or a wrong) `X-OTP`.",
+    "permission_denied",
+    "own_request",
+    *STEP_UP_CODES,
+)
 
 
 class AdminBalanceAdjustView(IdempotentAPIView):
@@ -253,23 +260,26 @@ class AdminBalanceAdjustView(IdempotentAPIView):
         description=(
             "Needs `wallet.add_adjustment`. A ledger entry against the platform's adjustments account, posted "
             "at once (`status` approved), or, above `FOUR_EYES_THRESHOLD`, recorded as `pending` until another "
-            "staff member approves it through `admin/adjustments/approve/`."
+            "staff member approves it through `admin/adjustments/approve/`. Posting at once is an approval: "
+            "it asks for a fresh two-factor code (step-up, see the `X-OTP` header)."
         ),
         request=serializers.AdjustmentCreateSerializer,
-        parameters=[IDEMPOTENCY_KEY_PARAMETER],
+        parameters=[IDEMPOTENCY_KEY_PARAMETER, STEP_UP_PARAMETER],
         responses={
             201: serializers.AdjustmentSerializer,
             400: bad_request(*AMOUNT_CODES[:1], "insufficient_balance", IDEMPOTENCY_KEY_INVALID),
             401: NOT_AUTHENTICATED,
-            403: ADJUSTMENT_FORBIDDEN,
+            403: ADJUSTMENT_CREATE_FORBIDDEN,
             404: error_response("No such user.", "not_found"),
             409: idempotency_conflict("Idempotency-Key conflict."),
+            429: LOCKED,
         },
     )
     def post(self, request):
         serializer = serializers.AdjustmentCreateSerializer(data=request.data)
         serializer.is_valid(raise_exception=True)
         data = serializer.validated_data
+        step_up_api_require(request=request)  # before anything: a refusal changes nothing
 
         def adjust() -> Response:
             adjustment = adjustments.adjustment_create(
