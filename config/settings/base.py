@@ -620,7 +620,7 @@ CONSTANCE_CONFIG_FIELDSETS = (
                     f"SUPPORT_SLA_{kind}_RESPONSE_HOURS_{p.upper()}"
                     for kind in ("FIRST", "NEXT")
                     for p in SLA_PRIORITIES
-                ),  # noqa: E501
+                ),
                 "SUPPORT_AUTO_CLOSE_DAYS",
                 "MESSAGE_SEND_LIMIT_PER_HOUR",
                 "TASK_DEFAULT_EXPIRY_DAYS",
