@@ -1,0 +1,10 @@
+"""Strings django-unfold shows on staff pages but ships no Arabic for: named here so that
+``makemessages`` puts them in our catalogue, whose translations win over unfold's."""
+
+from django.utils.translation import gettext_noop
+
+UNFOLD_STRINGS = (
+    gettext_noop("General"),  # the first tab of a change form with tabs (the Investor 360)
+    gettext_noop("All applications"),  # the sidebar's link to every admin model
+    gettext_noop("Return to site"),  # the sign-in and two-factor pages
+)
