@@ -119,6 +119,7 @@ def run_for_date(
         JobRun.objects.filter(pk=run.pk).update(
             status=JobStatus.FAILED, finished_at=timezone.now(), error=traceback.format_exc()[-4000:]
         )
+        run.refresh_from_db(fields=["chunks"])  # chunks are counted by whoever did them
         logger.error("job_run_failed", **context, chunks=run.chunks, error=type(exc).__name__)
         raise
     finally:
@@ -133,9 +134,11 @@ def _ms_since(started: float | None) -> float | None:
     return None if started is None else round((time.perf_counter() - started) * 1000, 1)
 
 
-def run_add_chunk(run: JobRun, result: ChunkResult) -> None:
-    """Add one committed chunk's counts to the run (inside the chunk's transaction), and renew the
-    job's lock: a chunk written after another copy took the lock over is rolled back."""
+def run_add_chunk(run: JobRun, result: ChunkResult, *, number: int | None = None) -> None:
+    """Add one chunk's counts to the run (inside the chunk's transaction, as its last write: the
+    run's row is shared by every worker), and renew the job's lock when this process holds it: a
+    chunk written after another copy took the lock over is rolled back. ``number`` names the
+    chunk in the log (default: the run's count of chunks done)."""
     locks_renew()
     JobRun.objects.filter(pk=run.pk).update(
         processed=F("processed") + result.processed,
@@ -144,17 +147,22 @@ def run_add_chunk(run: JobRun, result: ChunkResult) -> None:
         chunks=F("chunks") + 1,
     )
     run.chunks += 1
-    _chunk_log(run=run, result=result)
+    _chunk_log(run=run, result=result, number=number or run.chunks)
 
 
-def _chunk_log(*, run: JobRun, result: ChunkResult) -> None:
+def chunk_clock_start() -> None:
+    """A chunk's work starts now (its log line gives the time since)."""
+    _chunk_clock.set(time.perf_counter())
+
+
+def _chunk_log(*, run: JobRun, result: ChunkResult, number: int) -> None:
     """One line per chunk (job, run id, business date, chunk number, rows, duration), written
     when the chunk's transaction commits: a chunk rolled back is never reported as done."""
     fields = {
         "job": run.job,
         "job_run_id": run.pk,
         "business_date": run.business_date.isoformat() if run.business_date else None,
-        "chunk": run.chunks,
+        "chunk": number,
         "rows": result.processed,
         "rows_written": result.created,
         "duration_ms": _ms_since(_chunk_clock.get()),

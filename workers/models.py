@@ -63,3 +63,35 @@ class JobLock(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+
+class ChunkStatus(models.TextChoices):
+    PENDING = "pending", _("Pending")
+    DONE = "done", _("Done")
+
+
+class JobChunk(models.Model):
+    """One share of a run's work: the investors whose ids lie in [``low``, ``high``]. A chunk is
+    done in one transaction that also marks it done, by whichever worker process claims it first
+    (``SELECT … FOR UPDATE SKIP LOCKED``); a crash rolls it back to pending."""
+
+    run = models.ForeignKey(JobRun, on_delete=models.CASCADE, related_name="job_chunks")
+    index = models.PositiveIntegerField(_("chunk"))
+    low = models.BigIntegerField(_("first investor id"))
+    high = models.BigIntegerField(_("last investor id"))
+    status = models.CharField(_("status"), max_length=10, choices=ChunkStatus.choices, default=ChunkStatus.PENDING)
+    rows = models.BigIntegerField(_("rows written"), default=0)
+    done_at = models.DateTimeField(_("done at"), null=True, blank=True)
+    worker = models.CharField(_("done by"), max_length=100, blank=True)
+
+    class Meta:
+        verbose_name = _("job chunk")
+        verbose_name_plural = _("job chunks")
+        ordering = ["run", "index"]
+        constraints = [
+            models.UniqueConstraint(fields=["run", "index"], name="workers_jobchunk_once_per_run"),
+            models.CheckConstraint(condition=models.Q(low__lte=models.F("high")), name="workers_jobchunk_range"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.run_id}#{self.index} [{self.low}, {self.high}] {self.status}"

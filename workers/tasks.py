@@ -45,3 +45,15 @@ def grant_milestones_task() -> None:
         grant_milestones()
     except MaintenanceError:
         logger.info("milestone grants skipped: maintenance mode is on")
+
+
+@shared_task(autoretry_for=(Exception,), max_retries=3, retry_backoff=1, retry_jitter=False)
+def job_chunk_task(chunk_id: int) -> bool:
+    """Do one chunk of a job's run (see ``workers.chunks``), unless it is done or being done
+    already. A failure rolls the chunk back and is retried alone; the job takes it over
+    meanwhile if it is still waiting."""
+    from workers.chunks import chunk_work
+    from workers.models import JobChunk
+
+    run_id = JobChunk.objects.filter(pk=chunk_id).values_list("run_id", flat=True).first()
+    return run_id is not None and chunk_work(run_id=run_id, chunk_id=chunk_id)

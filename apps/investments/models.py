@@ -170,14 +170,21 @@ class Position(models.Model):
 
 
 class Accrual(models.Model):
-    """The return due to a position for one business date (I5: at most one per date). For daily
-    plans ``entry`` is the entry that paid it; for at-maturity plans it is the maturity entry."""
+    """The return due to a position for one business date (I5: at most one per date), exact to the
+    cent (I10). ``posting`` is the posting that paid it (empty until paid): for daily plans the
+    investor's one "returns" posting of that date, which carries the sum of the day's accruals of
+    all their positions; for at-maturity plans the maturity entry's posting to their available
+    balance."""
 
     # indexed by the unique (position, business_date) constraint, which also serves position look-ups
     position = models.ForeignKey(Position, on_delete=models.PROTECT, related_name="accruals", db_index=False)
     business_date = models.DateField(_("business date"))
     amount = money_field(_("amount"))
-    entry = models.ForeignKey("wallet.Entry", null=True, blank=True, on_delete=models.PROTECT, related_name="+")
+    # Not indexed: a million rows a day are written with it, and the accruals of one posting are
+    # found by (the posting's investor's positions, date) through the unique index above.
+    posting = models.ForeignKey(
+        "wallet.Posting", null=True, blank=True, on_delete=models.PROTECT, related_name="accruals", db_index=False
+    )
 
     class Meta:
         verbose_name = _("accrual")

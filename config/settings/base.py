@@ -446,8 +446,16 @@ if RISK_ADDRESS_NEW_DAYS < 1 or RISK_ACCOUNT_NEW_DAYS < 0:
 # Withdrawals and manual adjustments strictly above this need a second staff member (I8).
 FOUR_EYES_THRESHOLD = env_money("FOUR_EYES_THRESHOLD", "10000.00")
 LEDGER_ALERT_EMAILS = env.list("LEDGER_ALERT_EMAILS", default=[])
-# Positions per transaction in the daily jobs (accrual, maturity).
+# Positions per chunk in the daily jobs (accrual, maturity): one transaction each, never splitting
+# one investor's positions.
 ACCRUAL_CHUNK_SIZE = env.int("ACCRUAL_CHUNK_SIZE", default=20000)
+if ACCRUAL_CHUNK_SIZE < 1:
+    raise ImproperlyConfigured("ACCRUAL_CHUNK_SIZE must be at least 1.")
+# Send the daily jobs' chunks to every worker process through the broker (workers.chunks). Off on
+# SQLite, which takes one writer at a time: there the job works its chunks one after another.
+JOBS_FAN_OUT = env.bool("JOBS_FAN_OUT", default=not DATABASES["default"]["ENGINE"].endswith("sqlite3"))
+JOBS_CHUNK_QUEUE = env.str("JOBS_CHUNK_QUEUE", default="")  # empty: Celery's default queue
+JOBS_CHUNK_POLL_SECONDS = 0.1  # how often the job looks whether chunks taken by others are done
 
 
 # --- Messaging center -------------------------------------------------------------------------

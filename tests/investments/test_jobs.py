@@ -15,7 +15,7 @@ from apps.investments.services import maturity as maturity_module
 from apps.investments.services.accrual import accrue_returns
 from apps.investments.services.maturity import mature_investments
 from apps.investments.services.positions import investment_open
-from apps.wallet.models import AccountKind, Entry
+from apps.wallet.models import AccountKind, Entry, Posting
 from apps.wallet.services.ledger import platform_account
 from tests.factories import UserFactory
 from tests.investments.helpers import make_plan
@@ -95,7 +95,11 @@ def test_three_missed_days_are_paid_in_order_by_one_run(worked_example):
     assert list(position.accruals.order_by("business_date").values_list("amount", flat=True)) == [D("500.00")] * 3
     assert balances(investor)[0] == D("6500.00")
     entries = Entry.objects.filter(kind="return").order_by("id").values_list("natural_key", flat=True)
-    assert list(entries) == [f"accrual:{position.pk}:{DAY0 + timedelta(days=d)}" for d in (1, 2, 3)]
+    # one entry per chunk of investors and date (here one investor, one chunk a day)
+    assert list(entries) == [f"returns:{DAY0 + timedelta(days=d)}:{investor.pk}-{investor.pk}" for d in (1, 2, 3)]
+    assert list(position.accruals.values_list("posting__amount", "posting__account__owner")) == [
+        (D("500.00"), investor.pk)
+    ] * 3
 
 
 def test_future_dates_and_dates_before_the_first_position_are_refused(worked_example, unchanged_db):
@@ -152,7 +156,11 @@ def test_a_crash_after_chunk_k_then_a_rerun_ends_like_an_uninterrupted_run(staff
     }
     assert {investor.pk: balances(investor)[0] for investor in investors} == expected
     assert Accrual.objects.count() == 7
-    assert Entry.objects.filter(kind="return").count() == 7
+    # one posting per investor (each has one position here), in one entry per chunk of 2 positions
+    returns = Posting.objects.filter(entry__kind="return", account__owner__isnull=False)
+    assert sorted(returns.values_list("account__owner", flat=True)) == sorted(investor.pk for investor in investors)
+    assert Entry.objects.filter(kind="return").count() == 4
+    assert not Accrual.objects.filter(posting__isnull=True).exists()
     assert_ledger_ok()
 
 

@@ -634,7 +634,7 @@ def test_schedule_rows_are_paid_after_accrual_and_upcoming_before(funded, positi
     rows = _rows(html)
     assert sorted(rows) == list(range(1, 61))
     entries = {
-        day: Entry.objects.get(natural_key=f"accrual:{position.pk}:{DAY0 + timedelta(days=day)}").pk
+        day: Entry.objects.get(natural_key=f"returns:{DAY0 + timedelta(days=day)}:{funded.pk}-{funded.pk}").pk
         for day in (1, 2, 3)
     }
     for day in (1, 2, 3):

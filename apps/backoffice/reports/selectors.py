@@ -175,8 +175,8 @@ def _withdrawals_paid(day: date) -> tuple[Flow, Decimal]:
 def _returns_paid(day: date) -> tuple[Flow, Flow]:
     """All returns paid on the date, and the part at-maturity plans paid with their principal.
     Counts are positions paid (an at-maturity position pays every day of its term at once)."""
-    at_maturity = Q(entry__kind=EntryKind.MATURITY)
-    row = Accrual.objects.filter(entry__business_date=day).aggregate(
+    at_maturity = Q(posting__entry__kind=EntryKind.MATURITY)
+    row = Accrual.objects.filter(posting__entry__business_date=day).aggregate(
         positions=Count("position", distinct=True),
         total=Sum("amount"),
         maturity_positions=Count("position", distinct=True, filter=at_maturity),

@@ -116,12 +116,14 @@ def _returns_paid_by_day(*, since: date, through: date) -> list[QuerySet]:
     )
     at_maturity = (
         Accrual.objects.filter(
-            entry__kind=EntryKind.MATURITY, entry__business_date__gte=since, entry__business_date__lte=through
+            posting__entry__kind=EntryKind.MATURITY,
+            posting__entry__business_date__gte=since,
+            posting__entry__business_date__lte=through,
         )
         .order_by()
-        .values("entry__business_date")
+        .values("posting__entry__business_date")
         .annotate(series=_series("returns"), value=Sum("amount"))
-        .values_list("entry__business_date", "series", "value")
+        .values_list("posting__entry__business_date", "series", "value")
     )
     return [daily, at_maturity]
 

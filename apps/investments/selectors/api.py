@@ -2,9 +2,10 @@
 returns actually credited, the cumulative chart, and the investor's figures for ``users/stats/``.
 
 "Returns credited" has one definition everywhere: the sum of a position's *paid* accruals (an
-``Accrual`` whose ``entry`` is set). A daily plan's accrual is paid by its own ``return`` entry;
-an at-maturity plan's accruals are paid together by the ``maturity`` entry. The amounts equal
-the return legs those entries post to the investor's available balance; principal never counts.
+``Accrual`` whose ``posting`` is set). A daily plan's accruals are paid by the investor's one
+``return`` posting of their date; an at-maturity plan's accruals are paid together by the
+``maturity`` entry. The amounts sum to the return legs those entries post to the investor's
+available balance; principal never counts.
 """
 
 from dataclasses import dataclass
@@ -43,7 +44,7 @@ def _money(expression):
 
 
 def _paid_accruals():
-    return Accrual.objects.filter(entry__isnull=False)
+    return Accrual.objects.filter(posting__isnull=False)
 
 
 # --- Plans -------------------------------------------------------------------------------------

@@ -58,7 +58,7 @@ def position_list_for_admin(*, queryset: QuerySet | None = None) -> QuerySet:
     """Positions with their investor and plan, and ``returns_paid``: the sum of the accruals
     already paid (daily ones as they are posted, at-maturity ones once maturity has posted them)."""
     paid = (
-        Accrual.objects.filter(position=OuterRef("pk"), entry__isnull=False)
+        Accrual.objects.filter(position=OuterRef("pk"), posting__isnull=False)
         .order_by()
         .values("position")
         .annotate(total=Sum("amount"))
@@ -125,7 +125,7 @@ def investment_summary_for_dashboard(*, today: date | None = None) -> Investment
     exposure = Position.objects.filter(status=PositionStatus.ACTIVE).aggregate(
         count=Count("pk"), principal=Coalesce(Sum("principal"), Value(ZERO), output_field=_money_output())
     )
-    returns_paid = Accrual.objects.filter(entry__isnull=False).aggregate(
+    returns_paid = Accrual.objects.filter(posting__isnull=False).aggregate(
         total=Coalesce(Sum("amount"), Value(ZERO), output_field=_money_output())
     )["total"]
     runs = JobRun.objects.filter(job=ACCRUAL_JOB)

@@ -57,17 +57,17 @@ def returns_credited_by_date(*, user) -> dict[date, Decimal]:
     """Business date → returns credited to the investor on it, every position summed (one query;
     dates with nothing credited are absent).
 
-    A daily plan's accrual is paid by a ``return`` entry of its own business date, so only an
+    A daily plan's accrual is paid by a ``return`` posting of its own business date, so only an
     at-maturity plan's accruals look up the date of the entry that paid them: the investor's
     thousands of daily accruals are summed without a join to the ledger (about half the time on
     ``bench/investor_dashboard.py``)."""
     paid_on = Case(
         When(position__payout_schedule=PayoutSchedule.DAILY, then=F("business_date")),
-        default=Subquery(Entry.objects.filter(pk=OuterRef("entry_id")).values("business_date")[:1]),
+        default=Subquery(Entry.objects.filter(postings=OuterRef("posting_id")).values("business_date")[:1]),
         output_field=DateField(),
     )
     rows = (
-        Accrual.objects.filter(position__user=user, entry__isnull=False)
+        Accrual.objects.filter(position__user=user, posting__isnull=False)
         .order_by()
         .annotate(paid_on=paid_on)
         .values("paid_on")

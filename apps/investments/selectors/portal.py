@@ -47,7 +47,7 @@ __all__ = [
 ZERO = Decimal("0.00")
 ID_MAX = 2**63 - 1  # the largest id a database can hold; a larger one in a URL matches nothing
 RATE_MIN_PLACES = Decimal("0.01")
-PAID = Q(entry__isnull=False)
+PAID = Q(posting__isnull=False)
 
 
 def rate_trimmed(rate: Decimal) -> Decimal:
@@ -111,7 +111,7 @@ def plan_get_for_investing(*, plan_id: int) -> Plan | None:
 
 
 def _credited_subquery() -> Coalesce:
-    """What the accruals of the outer position have paid out so far (their entry is posted)."""
+    """What the accruals of the outer position have paid out so far (their posting is written)."""
     paid = (
         Accrual.objects.filter(PAID, position=OuterRef("pk"))
         .order_by()
@@ -325,7 +325,7 @@ class PositionSchedule:
             for row in position.accruals.filter(
                 business_date__gte=start + timedelta(days=first_day),
                 business_date__lte=start + timedelta(days=last_day),
-            ).values("business_date", "amount", "entry_id", "entry__business_date")
+            ).values("business_date", "amount", "posting__entry_id", "posting__entry__business_date")
         }
         lines = []
         for day in range(first_day, last_day + 1):
@@ -339,9 +339,9 @@ def _line(position: Position, day: int, business_date: date, accrual: dict | Non
     if accrual is None:
         amount = return_for_day(principal=position.principal, daily_rate=position.daily_rate, day=day)
         return ScheduleLine(day, business_date, amount, LineState.UPCOMING, None, None)
-    state = LineState.PAID if accrual["entry_id"] is not None else LineState.ACCRUED
+    state = LineState.PAID if accrual["posting__entry_id"] is not None else LineState.ACCRUED
     return ScheduleLine(
-        day, business_date, accrual["amount"], state, accrual["entry_id"], accrual["entry__business_date"]
+        day, business_date, accrual["amount"], state, accrual["posting__entry_id"], accrual["posting__entry__business_date"]
     )
 
 

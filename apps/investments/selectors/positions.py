@@ -30,7 +30,7 @@ class ScheduleRow:
 def position_schedule(*, position: Position) -> list[ScheduleRow]:
     """Every business date of the term, the amount due, and whether (and by which entry) it was
     paid. One query for the accruals; the amounts come from the frozen terms."""
-    accruals = {a.business_date: a for a in position.accruals.all()}
+    accruals = {a.business_date: a for a in position.accruals.select_related("posting")}
     rows = []
     for day in range(1, position.term_days + 1):
         business_date = position.start_date + timedelta(days=day)
@@ -40,8 +40,8 @@ def position_schedule(*, position: Position) -> list[ScheduleRow]:
                 day=day,
                 business_date=business_date,
                 amount=return_for_day(principal=position.principal, daily_rate=position.daily_rate, day=day),
-                paid=accrual is not None and accrual.entry_id is not None,
-                entry_id=accrual.entry_id if accrual else None,
+                paid=accrual is not None and accrual.posting_id is not None,
+                entry_id=accrual.posting.entry_id if accrual and accrual.posting_id else None,
             )
         )
     return rows

@@ -1,38 +1,35 @@
 """Daily returns (the ``accrue_returns`` job).
 
 For one business date, every active position with ``start_date < date <= maturity_date`` gets
-one ``Accrual`` row (I5) holding the amount due that day (drift-free, I10). Daily plans are
-paid at once: one entry ``accrual:<position>:<date>`` (I6), return expense → the investor's
-available balance. At-maturity plans only record the amount; maturity pays the sum.
+one ``Accrual`` row (I5) holding the amount due that day, exact to the cent (drift-free, I10).
+Daily plans are paid at once, per investor and not per position: each investor gets one posting
+on their available balance carrying the sum of that day's accruals of their positions, and every
+accrual points to that posting. A chunk of investors is one entry (natural key
+``returns:<date>:<first investor>-<last investor>``, I6) with one return-expense leg for the
+chunk's total. At-maturity plans only record the amount; maturity pays the sum.
 
-Positions are processed in chunks by id, each chunk one transaction, with set-based SQL on
-PostgreSQL (a handful of statements per chunk) and bulk ORM statements elsewhere; never one
-save per row. A run killed after chunk k leaves chunks 1…k committed, and the next run skips
-what exists, ending in exactly the state of an uninterrupted run.
+The date is split into chunks of whole investors (``workers.chunks``), each one transaction,
+spread over the worker processes; set-based SQL on PostgreSQL (a handful of statements per
+chunk) and bulk ORM statements elsewhere, never one save per row. A run killed after any chunk
+leaves the chunks done committed, and the next run skips what exists, ending in exactly the
+state of an uninterrupted run.
 """
 
 from datetime import date, timedelta
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import connection
 from django.utils import timezone
 
 from apps.common.errors import ApplicationError
 from apps.controls.runtime import maintenance_check
 from apps.investments.models import Accrual, PayoutSchedule, Position, PositionStatus
 from apps.investments.returns import return_for_day
-from apps.wallet.models import AccountKind, EntryKind
+from apps.wallet.models import AccountKind, EntryKind, Posting
 from apps.wallet.services.ledger import EntrySpec, Leg, entries_post_many, investor_accounts_bulk, platform_account
-from workers.jobs import (
-    ChunkResult,
-    business_date_check,
-    dates_between,
-    job_lock,
-    last_succeeded_date,
-    run_add_chunk,
-    run_for_date,
-)
+from workers.chunks import chunks_run, investor_bounds
+from workers.jobs import ChunkResult, business_date_check, dates_between, job_lock, last_succeeded_date, run_for_date
 from workers.models import JobRun
 
 JOB = "accrue_returns"
@@ -97,32 +94,36 @@ def accrual_date_complete(day: date) -> bool:
     return Accrual.objects.filter(business_date=day).count() == earning
 
 
+def positions_earning(day: date):
+    """The active positions that earn on ``day``."""
+    return Position.objects.filter(status=PositionStatus.ACTIVE, start_date__lt=day, maturity_date__gte=day)
+
+
 def _accrue_date(day: date, run: JobRun) -> None:
-    due = Position.objects.filter(status=PositionStatus.ACTIVE, start_date__lt=day, maturity_date__gte=day)
+    bounds = investor_bounds(positions_earning(day), size=settings.ACCRUAL_CHUNK_SIZE)
+    chunks_run(run=run, bounds=bounds, after_chunk=lambda index: _after_chunk(index))
+
+
+def accrual_chunk(*, day: date, low: int, high: int) -> ChunkResult:
+    """Accrue ``day`` for the positions of the investors with ids in [low, high] (one chunk, in
+    the caller's transaction): what exists already is skipped."""
     chunk = _chunk_postgresql if connection.vendor == "postgresql" else _chunk_generic
-    size = settings.ACCRUAL_CHUNK_SIZE
-    last_id, index = 0, 0
-    while True:
-        ids = list(due.filter(pk__gt=last_id).order_by("pk").values_list("pk", flat=True)[:size])
-        if not ids:
-            return
-        with transaction.atomic():
-            result = chunk(day=day, low=ids[0], high=ids[-1])
-            run_add_chunk(run, result)
-        index += 1
-        last_id = ids[-1]
-        _after_chunk(index)
+    return chunk(day=day, low=low, high=high)
+
+
+def _entry_key(day: date, user_ids) -> str:
+    return f"returns:{day.isoformat()}:{min(user_ids)}-{max(user_ids)}"
 
 
 # --- Generic path (SQLite and any other backend): bulk ORM statements per chunk ----------------
 
 
 def _chunk_generic(*, day: date, low: int, high: int) -> ChunkResult:
+    due = positions_earning(day).filter(user_id__gte=low, user_id__lte=high)
+    payers = set(due.filter(payout_schedule=PayoutSchedule.DAILY).values_list("user_id", flat=True).distinct())
+    available = {user_id: pk for (user_id, _kind), pk in investor_accounts_bulk(user_ids=payers).items()}
     rows = list(
-        Position.objects.filter(
-            pk__gte=low, pk__lte=high, status=PositionStatus.ACTIVE, start_date__lt=day, maturity_date__gte=day
-        )
-        .exclude(accruals__business_date=day)
+        due.exclude(accruals__business_date=day)
         .values_list("pk", "user_id", "principal", "daily_rate", "start_date", "payout_schedule")
         .order_by("pk")
     )
@@ -130,133 +131,131 @@ def _chunk_generic(*, day: date, low: int, high: int) -> ChunkResult:
         pk: return_for_day(principal=principal, daily_rate=rate, day=(day - start).days)
         for pk, _user, principal, rate, start, _schedule in rows
     }
-    paying = [row for row in rows if row[5] == PayoutSchedule.DAILY and amounts[row[0]] > 0]
-    available = {
-        user_id: pk for (user_id, _kind), pk in investor_accounts_bulk(user_ids={row[1] for row in paying}).items()
-    }
-    expense = platform_account(AccountKind.RETURN_EXPENSE)
-    specs = [
-        EntrySpec(
-            kind=EntryKind.RETURN,
-            natural_key=f"accrual:{pk}:{day.isoformat()}",
-            legs=[Leg(expense.pk, -amounts[pk]), Leg(available[user_id], amounts[pk])],
+    paid_by_user: dict[int, Decimal] = {}
+    for pk, user_id, *_rest, schedule in rows:
+        if schedule == PayoutSchedule.DAILY and amounts[pk] > 0:
+            paid_by_user[user_id] = paid_by_user.get(user_id, Decimal("0.00")) + amounts[pk]
+    posting_of: dict[int, int] = {}
+    if paid_by_user:
+        total = sum(paid_by_user.values(), Decimal("0.00"))
+        legs = [Leg(platform_account(AccountKind.RETURN_EXPENSE).pk, -total)]
+        legs += [Leg(available[user_id], amount) for user_id, amount in sorted(paid_by_user.items())]
+        [entry] = entries_post_many(
+            specs=[EntrySpec(kind=EntryKind.RETURN, natural_key=_entry_key(day, paid_by_user), legs=legs)],
+            business_date=day,
         )
-        for pk, user_id, *_rest in paying
-    ]
-    entries = entries_post_many(specs=specs, business_date=day)
-    entry_of = {row[0]: entry.pk for row, entry in zip(paying, entries, strict=True)}
+        by_account = dict(Posting.objects.filter(entry=entry).values_list("account_id", "pk"))
+        posting_of = {user_id: by_account[available[user_id]] for user_id in paid_by_user}
     Accrual.objects.bulk_create(
-        [Accrual(position_id=pk, business_date=day, amount=amounts[pk], entry_id=entry_of.get(pk)) for pk, *_ in rows],
+        [
+            Accrual(
+                position_id=pk,
+                business_date=day,
+                amount=amounts[pk],
+                posting_id=posting_of.get(user_id) if schedule == PayoutSchedule.DAILY and amounts[pk] > 0 else None,
+            )
+            for pk, user_id, *_rest, schedule in rows
+        ],
         batch_size=2000,
     )
-    paid = sum((amounts[row[0]] for row in paying), Decimal("0.00"))
+    paid = sum(paid_by_user.values(), Decimal("0.00"))
     return ChunkResult(processed=len(rows), created=len(rows), amount=paid)
 
 
 # --- PostgreSQL path: the same chunk in a few set-based statements ------------------------------
+# Order matters: the investors' accounts are locked before what is still due is read (a second
+# writer of the same investors waits, then finds their accruals and writes nothing); the
+# return-expense account, shared by every chunk of every worker, is locked last, so that chunks
+# running in parallel hold it only for their last two statements and the commit.
 
 _PG_DUE = """
 CREATE TEMP TABLE accrual_due ON COMMIT DROP AS
-SELECT p.id AS position_id, p.user_id, p.payout_schedule,
+SELECT p.id AS position_id, p.user_id, p.payout_schedule = 'daily' AS pays,
        ROUND((%(day)s::date - p.start_date) * p.principal * p.daily_rate / 100, 2)
      - ROUND(((%(day)s::date - p.start_date) - 1) * p.principal * p.daily_rate / 100, 2) AS amount
 FROM investments_position p
-WHERE p.id BETWEEN %(low)s AND %(high)s AND p.status = 'active'
+WHERE p.user_id BETWEEN %(low)s AND %(high)s AND p.status = 'active'
   AND p.start_date < %(day)s::date AND p.maturity_date >= %(day)s::date
-  AND NOT EXISTS (SELECT 1 FROM investments_accrual a WHERE a.position_id = p.id AND a.business_date = %(day)s::date)
 """
 
 _PG_ACCOUNTS = """
 INSERT INTO wallet_account (owner_id, kind, currency, balance, created_at)
-SELECT DISTINCT user_id, 'available', %(currency)s, 0, %(now)s FROM accrual_due
-WHERE payout_schedule = 'daily' AND amount > 0
+SELECT DISTINCT d.user_id, 'available', %(currency)s, 0, %(now)s FROM accrual_due d
+WHERE d.pays AND NOT EXISTS (
+    SELECT 1 FROM wallet_account a WHERE a.owner_id = d.user_id AND a.kind = 'available' AND a.currency = %(currency)s)
 ON CONFLICT (owner_id, kind, currency) WHERE owner_id IS NOT NULL DO NOTHING
 """
 
-_PG_LOCK = """
-SELECT id FROM wallet_account
-WHERE id = %(expense)s
-   OR (kind = 'available' AND currency = %(currency)s AND owner_id IN (
-        SELECT user_id FROM accrual_due WHERE payout_schedule = 'daily' AND amount > 0))
-ORDER BY id FOR UPDATE
+_PG_LOCK_INVESTORS = """
+SELECT COUNT(*) FROM (
+    SELECT id FROM wallet_account
+    WHERE kind = 'available' AND currency = %(currency)s AND owner_id BETWEEN %(low)s AND %(high)s
+      AND owner_id IN (SELECT user_id FROM accrual_due WHERE pays)
+    ORDER BY id FOR UPDATE
+) locked
 """
 
-_PG_ENTRIES_TABLE = """
-CREATE TEMP TABLE accrual_entries (entry_id bigint, position_id bigint, account_id bigint, amount numeric)
-ON COMMIT DROP
+_PG_SKIP_DONE = """
+DELETE FROM accrual_due d
+WHERE EXISTS (
+    SELECT 1 FROM investments_accrual a WHERE a.position_id = d.position_id AND a.business_date = %(day)s::date)
 """
 
-_PG_ENTRIES = """
-WITH inserted AS (
-    INSERT INTO wallet_entry (kind, natural_key, business_date, currency, memo, created_at)
-    SELECT 'return', 'accrual:' || position_id || ':' || %(day_text)s, %(day)s::date, %(currency)s, '', %(now)s
-    FROM accrual_due WHERE payout_schedule = 'daily' AND amount > 0
-    ORDER BY position_id
-    RETURNING id, natural_key
-)
-INSERT INTO accrual_entries
-SELECT i.id, d.position_id, a.id, d.amount
-FROM inserted i
-JOIN accrual_due d ON d.position_id = split_part(i.natural_key, ':', 2)::bigint
-JOIN wallet_account a ON a.owner_id = d.user_id AND a.kind = 'available' AND a.currency = %(currency)s
+# One posting per paying investor, its id taken now so that the accruals can point to it before
+# it is written (the foreign key is checked at commit).
+_PG_PAY = """
+CREATE TEMP TABLE accrual_pay ON COMMIT DROP AS
+SELECT nextval(pg_get_serial_sequence('wallet_posting', 'id')) AS posting_id, s.*
+FROM (
+    SELECT a.id AS account_id, d.user_id, SUM(d.amount) AS amount, a.balance
+    FROM accrual_due d JOIN wallet_account a
+      ON a.owner_id = d.user_id AND a.kind = 'available' AND a.currency = %(currency)s
+    WHERE d.pays AND d.amount > 0
+    GROUP BY a.id, d.user_id, a.balance
+    ORDER BY a.id
+) s
 """
 
-_PG_POSTINGS = """
-INSERT INTO wallet_posting (entry_id, account_id, amount, balance_after, currency)
-SELECT entry_id, account_id, amount, balance_after, %(currency)s FROM (
-    SELECT e.entry_id, 0 AS leg, %(expense)s::bigint AS account_id, -e.amount AS amount,
-           x.balance - SUM(e.amount) OVER (ORDER BY e.entry_id) AS balance_after
-    FROM accrual_entries e CROSS JOIN (SELECT balance FROM wallet_account WHERE id = %(expense)s) x
-    UNION ALL
-    SELECT e.entry_id, 1, e.account_id, e.amount,
-           a.balance + SUM(e.amount) OVER (PARTITION BY e.account_id ORDER BY e.entry_id)
-    FROM accrual_entries e JOIN wallet_account a ON a.id = e.account_id
-) legs
-ORDER BY entry_id, leg
-"""
-
-_PG_BALANCES = """
-UPDATE wallet_account a SET balance = a.balance + s.total
-FROM (SELECT account_id, SUM(amount) AS total FROM accrual_entries GROUP BY account_id) s
-WHERE a.id = s.account_id
-"""
-
-_PG_EXPENSE_BALANCE = """
-UPDATE wallet_account SET balance = balance - (SELECT COALESCE(SUM(amount), 0) FROM accrual_entries)
-WHERE id = %(expense)s
+_PG_ENTRY = """
+INSERT INTO wallet_entry (kind, natural_key, business_date, currency, memo, created_at)
+SELECT 'return', 'returns:' || %(day_text)s || ':' || MIN(user_id) || '-' || MAX(user_id), %(day)s::date,
+       %(currency)s, '', %(now)s
+FROM accrual_pay HAVING COUNT(*) > 0
+RETURNING id
 """
 
 _PG_ACCRUALS = """
-INSERT INTO investments_accrual (position_id, business_date, amount, entry_id)
-SELECT d.position_id, %(day)s::date, d.amount, e.entry_id
-FROM accrual_due d LEFT JOIN accrual_entries e ON e.position_id = d.position_id
+INSERT INTO investments_accrual (position_id, business_date, amount, posting_id)
+SELECT d.position_id, %(day)s::date, d.amount, CASE WHEN d.pays AND d.amount > 0 THEN p.posting_id END
+FROM accrual_due d LEFT JOIN accrual_pay p ON p.user_id = d.user_id
 ORDER BY d.position_id
 """
 
-# Each entry written must have got its two postings (the database's per-entry check at commit
-# skips daily-return entries for speed; this is that check, set-based, for this chunk).
-_PG_VERIFY = """
-SELECT (SELECT COUNT(*) FROM accrual_due WHERE payout_schedule = 'daily' AND amount > 0),
-       (SELECT COUNT(*) FROM accrual_entries),
-       (SELECT COUNT(*) FROM wallet_posting WHERE entry_id IN (SELECT entry_id FROM accrual_entries))
+_PG_INVESTOR_BALANCES = """
+UPDATE wallet_account a SET balance = a.balance + p.amount FROM accrual_pay p WHERE a.id = p.account_id
 """
 
-_PG_TOTALS = """
-SELECT (SELECT COUNT(*) FROM accrual_due), (SELECT COALESCE(SUM(amount), 0) FROM accrual_entries)
+_PG_LOCK_EXPENSE = "SELECT balance FROM wallet_account WHERE id = %(expense)s FOR UPDATE"
+
+# All the entry's legs in one statement (the database checks each insert of postings balances).
+_PG_POSTINGS = """
+INSERT INTO wallet_posting (id, entry_id, account_id, amount, balance_after, currency)
+SELECT posting_id, %(entry)s, account_id, amount, balance + amount, %(currency)s FROM accrual_pay
+UNION ALL
+SELECT nextval(pg_get_serial_sequence('wallet_posting', 'id')), %(entry)s, %(expense)s, -SUM(amount),
+       %(expense_balance)s - SUM(amount), %(currency)s
+FROM accrual_pay
 """
 
+_PG_EXPENSE_BALANCE = "UPDATE wallet_account SET balance = %(expense_balance)s - %(total)s WHERE id = %(expense)s"
 
-PG_CHUNK_STATEMENTS = (
-    _PG_DUE,
-    _PG_ACCOUNTS,
-    _PG_LOCK,
-    _PG_ENTRIES_TABLE,
-    _PG_ENTRIES,
-    _PG_POSTINGS,
-    _PG_BALANCES,
-    _PG_EXPENSE_BALANCE,
-    _PG_ACCRUALS,
+_PG_TOTALS = (
+    "SELECT (SELECT COUNT(*) FROM accrual_due), (SELECT COUNT(*) FROM accrual_pay), "
+    "(SELECT COALESCE(SUM(amount), 0) FROM accrual_pay)"
 )
+
+# Statements up to the entry (bench/accrual.py runs the same sequence as its reference).
+PG_CHUNK_PREPARE = (_PG_DUE, _PG_ACCOUNTS, _PG_LOCK_INVESTORS, _PG_SKIP_DONE, _PG_PAY)
 
 
 def _chunk_postgresql(*, day: date, low: int, high: int) -> ChunkResult:
@@ -272,13 +271,29 @@ def _chunk_postgresql(*, day: date, low: int, high: int) -> ChunkResult:
         "now": timezone.now(),
     }
     with connection.cursor() as cursor:
-        for statement in PG_CHUNK_STATEMENTS:
+        for statement in PG_CHUNK_PREPARE:
             cursor.execute(statement, params)
-        cursor.execute(_PG_VERIFY)
-        paying, entries, postings = cursor.fetchone()
-        if not paying == entries == postings // 2 or postings != 2 * entries:
-            raise RuntimeError(f"accrual chunk wrote {entries} entries and {postings} postings for {paying} returns")
+        cursor.execute(_PG_ENTRY, params)
+        entry = cursor.fetchone()
+        params["entry"] = entry[0] if entry else None
+        cursor.execute(_PG_ACCRUALS, params)
         cursor.execute(_PG_TOTALS)
-        count, paid = cursor.fetchone()
-        cursor.execute("DROP TABLE IF EXISTS accrual_due, accrual_entries")
-    return ChunkResult(processed=count, created=count, amount=paid)
+        due, payers, total = cursor.fetchone()
+        if entry:
+            cursor.execute(_PG_INVESTOR_BALANCES)
+            cursor.execute(_PG_LOCK_EXPENSE, params)
+            params.update(expense_balance=cursor.fetchone()[0], total=total)
+            cursor.execute(_PG_POSTINGS, params)
+            cursor.execute(_PG_EXPENSE_BALANCE, params)
+            _postings_verify(cursor, entry=entry[0], expected=payers + 1)
+        cursor.execute("DROP TABLE IF EXISTS accrual_due, accrual_pay")
+    return ChunkResult(processed=due, created=due, amount=total)
+
+
+def _postings_verify(cursor, *, entry: int, expected: int) -> None:
+    """The entry got every posting (the database's per-entry check at commit skips daily-return
+    entries; this is that check for the chunk's one entry)."""
+    cursor.execute("SELECT COUNT(*) FROM wallet_posting WHERE entry_id = %s", [entry])
+    (written,) = cursor.fetchone()
+    if written != expected:
+        raise RuntimeError(f"accrual chunk wrote {written} postings for entry {entry}, expected {expected}")

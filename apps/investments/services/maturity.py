@@ -12,7 +12,6 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
-from django.db import transaction
 from django.db.models import Case, Sum, Value, When
 from django.utils import timezone
 
@@ -21,9 +20,10 @@ from apps.common.errors import ApplicationError
 from apps.controls.runtime import maintenance_check
 from apps.investments.models import Accrual, PayoutSchedule, Position, PositionStatus
 from apps.investments.services.accrual import JOB as ACCRUAL_JOB
-from apps.wallet.models import AccountKind, EntryKind
+from apps.wallet.models import AccountKind, EntryKind, Posting
 from apps.wallet.services.ledger import EntrySpec, Leg, entries_post_many, investor_accounts_bulk, platform_account
-from workers.jobs import ChunkResult, business_date_check, job_lock, last_succeeded_date, run_add_chunk, run_for_date
+from workers.chunks import chunks_run, investor_bounds
+from workers.jobs import ChunkResult, business_date_check, job_lock, last_succeeded_date, run_for_date
 from workers.models import JobRun
 
 JOB = "mature_investments"
@@ -38,7 +38,7 @@ def mature_investments(*, through: date | None = None, trigger: str = "schedule"
     maintenance_check()  # the daily money jobs wait; the first run after catches up
     day = through or business_date_today()
     business_date_check(day)
-    due = Position.objects.filter(status=PositionStatus.ACTIVE, maturity_date__lte=day)
+    due = positions_maturing(day)
     accrued_through = last_succeeded_date(ACCRUAL_JOB)
     if due.exists() and (accrued_through is None or accrued_through < day):
         raise ApplicationError(
@@ -51,25 +51,32 @@ def mature_investments(*, through: date | None = None, trigger: str = "schedule"
         )
 
 
+def positions_maturing(day: date):
+    """The active positions due to mature on or before ``day``."""
+    return Position.objects.filter(status=PositionStatus.ACTIVE, maturity_date__lte=day)
+
+
 def _mature(day: date, run: JobRun) -> None:
-    due = Position.objects.filter(status=PositionStatus.ACTIVE, maturity_date__lte=day)
-    index = 0
-    while True:
-        ids = list(due.order_by("pk").values_list("pk", flat=True)[: settings.ACCRUAL_CHUNK_SIZE])
-        if not ids:
-            return
-        with transaction.atomic():
-            run_add_chunk(run, _chunk(ids=ids, day=day))
-        index += 1
-        _after_chunk(index)
+    bounds = investor_bounds(positions_maturing(day), size=settings.ACCRUAL_CHUNK_SIZE)
+    chunks_run(run=run, bounds=bounds, after_chunk=lambda index: _after_chunk(index))
 
 
-def _chunk(*, ids: list[int], day: date) -> ChunkResult:
+def maturity_chunk(*, day: date, low: int, high: int) -> ChunkResult:
+    """Mature the due positions of the investors with ids in [low, high] (one chunk, in the
+    caller's transaction); positions matured already are skipped."""
     positions = list(
-        Position.objects.select_for_update(of=("self",)).filter(pk__in=ids, status=PositionStatus.ACTIVE).order_by("pk")
+        positions_maturing(day)
+        .filter(user_id__gte=low, user_id__lte=high)
+        .select_for_update(of=("self",))
+        .order_by("pk")
     )
     owed = dict(
-        Accrual.objects.filter(position__in=positions, entry__isnull=True, amount__gt=0)
+        Accrual.objects.filter(
+            position__in=positions,
+            position__payout_schedule=PayoutSchedule.AT_MATURITY,
+            posting__isnull=True,
+            amount__gt=0,
+        )
         .values("position_id")
         .annotate(total=Sum("amount"))
         .values_list("position_id", "total")
@@ -96,10 +103,28 @@ def _chunk(*, ids: list[int], day: date) -> ChunkResult:
         )
     Position.objects.bulk_update(positions, ["status", "maturity_entry", "matured_at"], batch_size=500)
     if owed:
-        Accrual.objects.filter(position_id__in=list(owed), entry__isnull=True).update(
-            entry_id=Case(*[When(position_id=pk, then=Value(entry_of[pk])) for pk in owed])
-        )
+        _accruals_link(positions=[position for position in positions if position.pk in owed], accounts=accounts)
     return ChunkResult(processed=len(positions), created=len(positions), amount=paid)
+
+
+def _accruals_link(*, positions: list[Position], accounts: dict) -> None:
+    """Point the at-maturity accruals just paid to the maturity entry's posting on the investor's
+    available balance (I5)."""
+    available = {accounts[(position.user_id, "available")] for position in positions}
+    posting_of = {
+        entry_id: pk
+        for entry_id, pk in Posting.objects.filter(
+            entry_id__in=[position.maturity_entry_id for position in positions], account_id__in=available
+        ).values_list("entry_id", "pk")
+    }
+    Accrual.objects.filter(position_id__in=[position.pk for position in positions], posting__isnull=True).update(
+        posting_id=Case(
+            *[
+                When(position_id=position.pk, then=Value(posting_of[position.maturity_entry_id]))
+                for position in positions
+            ]
+        )
+    )
 
 
 def _legs(position: Position, *, accounts: dict, expense: int, returns: Decimal) -> list[Leg]:
