@@ -9,7 +9,8 @@ I1 (every entry's postings sum to zero, and no entry lacks postings) is enforced
 PostgreSQL's deferred constraint triggers, so on PostgreSQL it is re-verified only with
 ``deep=True``; on SQLite, which has no such triggers, it is always checked. ``deep=True`` also
 checks every running balance: each account's last one against its cached balance, and the whole
-chain re-added (a full sort of the postings).
+chain re-added (a full sort of the postings); and the daily returns: one posting per investor and
+date (I6), each equal to the sum of the accruals that point to it (I5).
 """
 
 from dataclasses import dataclass, field
@@ -80,6 +81,30 @@ _ENTRY_CHECKS = {
     """,
 }
 
+# Daily returns (issue 13): one posting per investor account and date (I6), and each such posting
+# carries exactly the accruals that point to it (I5). Entries of the per-position shape written
+# before (``accrual:<position>:<date>``) pay one accrual each and pass the second check too.
+_I6_RETURNS = "I6 more than one daily-return posting for an investor and date"
+_RETURN_CHECKS = {
+    _I6_RETURNS: """
+        SELECT p.account_id, COUNT(*), e.business_date FROM wallet_posting p
+        JOIN wallet_entry e ON e.id = p.entry_id
+        JOIN wallet_account a ON a.id = p.account_id
+        WHERE e.kind = 'return' AND e.natural_key LIKE 'returns:%' AND a.owner_id IS NOT NULL
+        GROUP BY p.account_id, e.business_date HAVING COUNT(*) > 1
+    """,
+    "I5 daily-return posting differs from the accruals it paid": """
+        SELECT p.id, {c}(p.amount), COALESCE(paid.total, 0) FROM wallet_posting p
+        JOIN wallet_entry e ON e.id = p.entry_id
+        JOIN wallet_account a ON a.id = p.account_id
+        LEFT JOIN (
+            SELECT posting_id, SUM({c}(amount)) AS total FROM investments_accrual
+            WHERE posting_id IS NOT NULL GROUP BY posting_id
+        ) paid ON paid.posting_id = p.id
+        WHERE e.kind = 'return' AND a.owner_id IS NOT NULL AND {c}(p.amount) <> COALESCE(paid.total, 0)
+    """,
+}
+
 _CHAIN_CHECK = {
     "I4 running balance chain is broken": """
         SELECT id, {c}(balance_after), running FROM (
@@ -102,6 +127,14 @@ def _shown(amount) -> Decimal:
     return (value / 100 if connection.vendor == "sqlite" else value).quantize(Decimal("0.01"))
 
 
+def _amounts_shown(row) -> str:
+    return f"id {row[0]} ({_shown(row[1])} vs {_shown(row[2])})"
+
+
+# Checks whose rows are not (id, amount, amount).
+_ROW_SHOWN = {_I6_RETURNS: lambda row: f"account {row[0]} has {row[1]} on {row[2]}"}
+
+
 def _exact(sql: str) -> str:
     return sql.replace("{c}(", "bursar_cents(" if connection.vendor == "sqlite" else "(")
 
@@ -117,6 +150,7 @@ def ledger_check(*, deep: bool = False) -> LedgerReport:
             vendor, _LAST_BALANCE["sqlite"]
         )
         checks.update(_CHAIN_CHECK)
+        checks.update(_RETURN_CHECKS)
     with connection.cursor() as cursor:
         if vendor == "sqlite":
             connection.connection.create_function("bursar_cents", 1, _sqlite_cents, deterministic=True)
@@ -135,9 +169,8 @@ def ledger_check(*, deep: bool = False) -> LedgerReport:
         for title, sql in checks.items():
             cursor.execute(_exact(sql))
             rows = cursor.fetchmany(_REPORT_LIMIT + 1)
-            report.problems += [
-                f"{title}: id {row[0]} ({_shown(row[1])} vs {_shown(row[2])})" for row in rows[:_REPORT_LIMIT]
-            ]
+            shown = _ROW_SHOWN.get(title, _amounts_shown)
+            report.problems += [f"{title}: {shown(row)}" for row in rows[:_REPORT_LIMIT]]
             if len(rows) > _REPORT_LIMIT:
                 report.problems.append(f"{title}: more rows not shown")
     return report
