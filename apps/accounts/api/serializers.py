@@ -7,6 +7,7 @@ from apps.accounts.models import KycStatus, Language, User
 from apps.common.api.serializers import (
     IdField,
     MoneyField,
+    OutputSerializer,
     StrictBooleanField,
     StrictCharField,
     StrictEmailField,
@@ -52,7 +53,7 @@ class _BalanceField(MoneyField):
         return super().to_representation(getattr(self.context["balances"], self.balance_attribute))
 
 
-class ProfileSerializer(serializers.Serializer):
+class ProfileSerializer(OutputSerializer):
     """The caller's profile. Money is a string with 2 decimals."""
 
     # Needs ``context={"balances": selectors.user_balances_get(user=…)}``.

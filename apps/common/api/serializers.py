@@ -1,8 +1,12 @@
 """Building blocks for API serializers: strict input (unknown keys refused, text that really is
 text), money as a 2-decimal string, and the documented error body."""
 
+import copy
+import decimal
+import functools
 import re
 from collections.abc import Mapping
+from decimal import Decimal
 
 from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
@@ -78,6 +82,14 @@ class ExactDecimalInputMixin:
         return super().to_internal_value(data)
 
 
+@functools.cache
+def _money_context(digits: int) -> decimal.Context:
+    """DRF's quantize context (the default context with ``digits`` of precision), made once."""
+    context = decimal.Context()
+    context.prec = digits
+    return context
+
+
 class MoneyField(ExactDecimalInputMixin, serializers.DecimalField):
     """Money: a string with 2 decimals out; in, a string, a JSON integer or a JSON number, each
     read exactly (at most 2 decimals)."""
@@ -92,6 +104,22 @@ class MoneyField(ExactDecimalInputMixin, serializers.DecimalField):
         kwargs.setdefault("decimal_places", MONEY_DECIMAL_PLACES)
         kwargs["coerce_to_string"] = True
         super().__init__(**kwargs)
+        self._quantum = Decimal(1).scaleb(-self.decimal_places)
+
+    def to_representation(self, value):
+        # DRF's own steps (quantize in the default context with ``max_digits`` digits, then
+        # ``{:f}``) without building the context and the quantum on every call; anything unusual
+        # (None, not a Decimal, localized or normalized output) takes DRF's path.
+        if (
+            type(value) is not Decimal
+            or self.max_digits is None
+            or self.localize
+            or self.normalize_output
+            or not value.is_finite()
+        ):
+            return super().to_representation(value)
+        context = _money_context(self.max_digits)
+        return f"{value.quantize(self._quantum, rounding=self.rounding, context=context):f}"
 
 
 class AmountField(MoneyField):
@@ -102,6 +130,26 @@ class AmountField(MoneyField):
             "help_text", 'A string such as "100.00", or a JSON number (read exactly); at most 2 decimals.'
         )
         super().__init__(**kwargs)
+
+
+class OutputSerializer(serializers.Serializer):
+    """A serializer that only renders: its fields are shallow copies of the declared ones.
+
+    DRF deep-copies every declared field for every serializer it makes (a field's deep copy is a
+    new field built from its arguments again): for the profile, most of the serializer's time. A
+    field that only renders keeps nothing per request but what ``bind`` sets on it (its name, its
+    parent), which a shallow copy gets on its own; fields that hold other fields (nested
+    serializers, list and dict fields) are still deep-copied."""
+
+    def get_fields(self):
+        return {
+            name: copy.deepcopy(field) if _holds_fields(field) else copy.copy(field)
+            for name, field in self._declared_fields.items()
+        }
+
+
+def _holds_fields(field) -> bool:
+    return isinstance(field, serializers.BaseSerializer) or hasattr(field, "child") or hasattr(field, "child_relation")
 
 
 class StrictSerializer(serializers.Serializer):

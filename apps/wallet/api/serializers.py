@@ -16,6 +16,7 @@ from apps.common.api.serializers import (
     AmountField,
     IdField,
     MoneyField,
+    OutputSerializer,
     StrictCharField,
     StrictSerializer,
 )
@@ -74,7 +75,7 @@ def _email_of(source: str, help_text: str) -> serializers.EmailField:
 # --- Investor output ---------------------------------------------------------------------------
 
 
-class TransactionSerializer(serializers.Serializer):
+class TransactionSerializer(OutputSerializer):
     """One row of the investor's activity: a deposit or withdrawal request, or a ledger movement."""
 
     id = serializers.IntegerField(

@@ -10,6 +10,7 @@ from django.db.models import (
 )
 
 from apps.common.dates import business_date_today, business_day_bounds
+from apps.common.prepared import PreparedQuery
 from apps.wallet.models import (
     INVESTOR_KINDS,
     Account,
@@ -35,8 +36,15 @@ class Balances:
         return self.available + self.held + self.invested
 
 
+# Read on every profile request: compiled once per process (apps.common.prepared).
+_INVESTOR_BALANCES = PreparedQuery(
+    lambda owner_id: Account.objects.filter(owner_id=owner_id, kind__in=INVESTOR_KINDS).values_list("kind", "balance"),
+    "owner_id",
+)
+
+
 def balances_for_user(*, user) -> Balances:
-    rows = dict(Account.objects.filter(owner=user, kind__in=INVESTOR_KINDS).values_list("kind", "balance"))
+    rows = dict(_INVESTOR_BALANCES.rows(owner_id=user.pk))
     return Balances(
         available=rows.get(AccountKind.AVAILABLE, ZERO),
         held=rows.get(AccountKind.HELD, ZERO),
