@@ -40,6 +40,7 @@ __all__ = [
     "position_schedule_for_portal",
     "quote_preview",
     "rate_trimmed",
+    "returns_by_posting_for_user",
     "schedule_page_for_today",
     "schedule_pages",
 ]
@@ -374,3 +375,33 @@ def schedule_page_for_today(*, position: Position, page_size: int, today: date |
     """The page (1-based) holding the next date to be earned (the last page once all are)."""
     day = min(days_elapsed(position=position, today=today or business_date_today()) + 1, position.term_days)
     return (day - 1) // page_size + 1
+
+
+# --- the statement's daily "returns" lines ---------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PositionReturn:
+    position_id: int
+    plan_name: str
+    amount: Decimal
+
+
+def returns_by_posting_for_user(*, user, postings) -> dict[int, list[PositionReturn]]:
+    """Posting id → the positions whose returns it paid, with each one's amount (one query for a
+    page of the statement). Found by (the investor's positions, date) through the accruals'
+    unique index: the accruals are not indexed by posting."""
+    paying = {posting.pk: posting.entry.business_date for posting in postings if posting.entry.kind == "return"}
+    if not paying:
+        return {}
+    rows = (
+        Accrual.objects.filter(
+            position__user=user, business_date__in=set(paying.values()), posting_id__in=list(paying)
+        )
+        .order_by("posting_id", "position_id")
+        .values_list("posting_id", "position_id", "position__plan__name", "amount")
+    )
+    found: dict[int, list[PositionReturn]] = {}
+    for posting_id, position_id, plan_name, amount in rows:
+        found.setdefault(posting_id, []).append(PositionReturn(position_id, plan_name, amount))
+    return found

@@ -16,6 +16,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 
 from apps.common.dates import business_date_today
 from apps.common.errors import ApplicationError
+from apps.investments.selectors import returns_by_posting_for_user
 from apps.portal.exports import statement_csv_lines
 from apps.portal.forms import wallet as forms
 from apps.portal.templatetags.money import money_text
@@ -136,6 +137,10 @@ def statement(request: HttpRequest) -> HttpResponse:
     page = None
     if form.is_valid():
         page = _page(request, selectors.statement_for_user(user=request.user, **form.selector_arguments()))
+        page.object_list = list(page.object_list)
+        returns = returns_by_posting_for_user(user=request.user, postings=page.object_list)
+        for posting in page.object_list:  # a day's "returns" line opens into its positions
+            posting.position_returns = returns.get(posting.pk, ())
     return render(request, "portal/wallet/statement.html", {"form": form, "page": page})
 
 
