@@ -342,7 +342,12 @@ def _line(position: Position, day: int, business_date: date, accrual: dict | Non
         return ScheduleLine(day, business_date, amount, LineState.UPCOMING, None, None)
     state = LineState.PAID if accrual["posting__entry_id"] is not None else LineState.ACCRUED
     return ScheduleLine(
-        day, business_date, accrual["amount"], state, accrual["posting__entry_id"], accrual["posting__entry__business_date"]
+        day,
+        business_date,
+        accrual["amount"],
+        state,
+        accrual["posting__entry_id"],
+        accrual["posting__entry__business_date"],
     )
 
 
@@ -395,9 +400,7 @@ def returns_by_posting_for_user(*, user, postings) -> dict[int, list[PositionRet
     if not paying:
         return {}
     rows = (
-        Accrual.objects.filter(
-            position__user=user, business_date__in=set(paying.values()), posting_id__in=list(paying)
-        )
+        Accrual.objects.filter(position__user=user, business_date__in=set(paying.values()), posting_id__in=list(paying))
         .order_by("posting_id", "position_id")
         .values_list("posting_id", "position_id", "position__plan__name", "amount")
     )
