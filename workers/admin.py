@@ -15,6 +15,8 @@ from django import forms
 from django.conf import settings
 from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
+from django.db.models import Count, OuterRef, Subquery
+from django.db.models.functions import Coalesce
 from django.http import HttpRequest, HttpResponse
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -38,7 +40,7 @@ from apps.backoffice.changelist import ModelAdmin
 from apps.backoffice.selectors import job_locks_held, job_run_failures_unresolved, periodic_tasks_managed
 from apps.common.dates import business_date_today
 from apps.common.errors import ApplicationError
-from workers.models import Heartbeat, JobLock, JobRun, JobStatus
+from workers.models import Heartbeat, JobChunk, JobLock, JobRun, JobStatus
 from workers.selectors import heartbeat_is_alive
 from workers.staff_jobs import ACCRUE_RETURNS, LEDGER_CHECK, STAFF_JOBS, job_run_by_staff
 
@@ -170,7 +172,7 @@ class JobRunAdmin(ReadOnlyAdminMixin, ModelAdmin):
     fieldsets = (
         (_("Run"), {"fields": ("job", "business_date", "display_status_label", "trigger", "actor")}),
         (_("Time"), {"fields": ("started_at", "finished_at", "display_duration")}),
-        (_("Work done"), {"fields": ("processed", "created", "display_total", "chunks")}),
+        (_("Work done"), {"fields": ("processed", "created", "display_total", "chunks", "display_chunk_list")}),
         (_("Error"), {"fields": ("display_error",)}),
     )
     readonly_fields = (
@@ -186,6 +188,7 @@ class JobRunAdmin(ReadOnlyAdminMixin, ModelAdmin):
         "created",
         "display_total",
         "chunks",
+        "display_chunk_list",
         "display_error",
     )
     actions = None
@@ -193,7 +196,13 @@ class JobRunAdmin(ReadOnlyAdminMixin, ModelAdmin):
     list_before_template = "admin/workers/jobrun_overview.html"
 
     def get_queryset(self, request: HttpRequest):
-        return super().get_queryset(request).select_related("actor")
+        planned = JobChunk.objects.filter(run=OuterRef("pk")).order_by().values("run").annotate(n=Count("pk"))
+        return (
+            super()
+            .get_queryset(request)
+            .select_related("actor")
+            .annotate(planned=Coalesce(Subquery(planned.values("n")), 0))
+        )
 
     def get_fieldsets(self, request: HttpRequest, obj=None):
         """A failed run shows its error right after what it was; a run without one has no error box."""
@@ -249,7 +258,24 @@ class JobRunAdmin(ReadOnlyAdminMixin, ModelAdmin):
 
     @display(description=_("Chunks"), ordering="chunks")
     def display_chunks(self, obj: JobRun) -> str:
-        return f"{obj.chunks:,}"
+        """Done, and of how many planned (runs of jobs that are not split show the count alone)."""
+        if not obj.planned:
+            return f"{obj.chunks:,}"
+        return format_html('<span class="whitespace-nowrap">{} / {}</span>', f"{obj.chunks:,}", f"{obj.planned:,}")
+
+    @display(description=_("Chunk plan"))
+    def display_chunk_list(self, obj: JobRun) -> str:
+        """Every chunk of the run: its investors, whether it is done, by which worker process."""
+        chunks = list(obj.job_chunks.order_by("index"))
+        if not chunks:
+            return "-"
+        return render_to_string(
+            "admin/workers/job_chunks.html",
+            {
+                "chunks": chunks,
+                "headers": [_("Chunk"), _("Investor ids"), _("Status"), _("Rows written"), _("Done by"), _("Done at")],
+            },
+        )
 
     @display(description=_("Duration"))
     def display_duration(self, obj: JobRun) -> str:
