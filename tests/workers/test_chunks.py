@@ -80,6 +80,10 @@ def at(day: date, hour: int = 12):
 
 @pytest.fixture
 def book(staff):
+    return book_open(staff)
+
+
+def book_open(staff) -> list:
     """The five investors (ascending ids) of HOLDINGS, their positions bought on DAY0."""
     investors = [UserFactory() for _ in HOLDINGS]
     with at(DAY0):

@@ -1,0 +1,118 @@
+"""PostgreSQL only: real threads, each on its own connection, claiming the same chunks at once
+(``SELECT … FOR UPDATE SKIP LOCKED``): every chunk is done by exactly one of them, once.
+
+The book of ``tests.workers.test_chunks``: five investors, eleven positions; on DAY1 the daily
+positions pay investors 0, 1, 3 and 4 0.79, 0.83, 1.11 and 3.33 (6.06 in all)."""
+
+import threading
+from decimal import Decimal
+
+import pytest
+
+from apps.investments.models import Accrual
+from apps.investments.services import accrual as accrual_module
+from apps.wallet.models import Entry, Posting
+from tests.factories import StaffFactory
+from tests.wallet.helpers import assert_ledger_ok, balances
+from tests.wallet.test_concurrency import run_in_threads
+from tests.workers.test_chunks import DAY1, book_open, run_planned
+from workers.chunks import chunk_work
+from workers.models import ChunkStatus, JobChunk, JobStatus
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+D = Decimal
+AVAILABLE_AFTER_DAY1 = [D("1063.79"), D("1250.83"), D("1050.00"), D("1167.11"), D("404.33")]
+
+
+def assert_day1_paid_once(book, run) -> None:
+    assert [balances(investor)[0] for investor in book] == AVAILABLE_AFTER_DAY1
+    assert Accrual.objects.count() == 11
+    assert not Accrual.objects.filter(position__payout_schedule="daily", posting__isnull=True).exists()
+    returns = Posting.objects.filter(entry__kind="return", account__owner__isnull=False)
+    assert sorted(returns.values_list("account__owner", "amount")) == [
+        (book[0].pk, D("0.79")),
+        (book[1].pk, D("0.83")),
+        (book[3].pk, D("1.11")),
+        (book[4].pk, D("3.33")),
+    ]
+    for posting in returns:
+        assert sum(posting.accruals.values_list("amount", flat=True)) == posting.amount
+    run.refresh_from_db()
+    assert (run.status, run.created, run.processed, run.total_amount) == (JobStatus.RUNNING, 11, 11, D("6.06"))
+    assert run.chunks == JobChunk.objects.filter(run=run).count()
+    assert set(JobChunk.objects.filter(run=run).values_list("status", flat=True)) == {ChunkStatus.DONE}
+    assert sum(JobChunk.objects.filter(run=run).values_list("rows", flat=True)) == 11
+    assert_ledger_ok()
+
+
+def test_two_threads_claiming_one_chunk_at_once_do_it_once(monkeypatch):
+    book = book_open(StaffFactory())
+    run, [chunk] = run_planned(DAY1, size=100)  # every investor in one chunk
+    real, inside_overlapped = accrual_module.accrual_chunk, []
+    loser_returned = threading.Event()
+
+    def held_open(**kwargs):
+        # the winner keeps the chunk claimed (its row locked) until the other claim has returned
+        inside_overlapped.append(loser_returned.wait(timeout=15))
+        return real(**kwargs)
+
+    monkeypatch.setattr(accrual_module, "accrual_chunk", held_open)
+
+    def claim(index):
+        done = chunk_work(run_id=run.pk, chunk_id=chunk.pk)
+        if not done:
+            loser_returned.set()
+        return done
+
+    results = run_in_threads(2, claim)
+
+    assert not [result for result in results if isinstance(result, Exception)], results
+    assert sorted(results) == [False, True]
+    # the losing claim skipped the locked chunk at once, while the winner was working on it
+    assert inside_overlapped == [True]
+    assert Entry.objects.filter(kind="return").count() == 1
+    assert Entry.objects.get(kind="return").natural_key == f"returns:{DAY1}:{book[0].pk}-{book[4].pk}"
+    assert_day1_paid_once(book, run)
+    assert run.chunks == 1
+
+
+def test_threads_each_trying_every_chunk_do_each_once():
+    """Like every chunk task delivered to every worker process: four threads each try all five
+    chunks, in different orders."""
+    book = book_open(StaffFactory())
+    run, chunks = run_planned(DAY1, size=2)  # one investor per chunk
+    assert len(chunks) == 5
+    ids = [chunk.pk for chunk in chunks]
+
+    def every_chunk(index):
+        order = ids if index % 2 == 0 else ids[::-1]
+        order = order[index:] + order[:index]
+        return [chunk_id for chunk_id in order if chunk_work(run_id=run.pk, chunk_id=chunk_id)]
+
+    results = run_in_threads(4, every_chunk)
+
+    assert not [result for result in results if isinstance(result, Exception)], results
+    assert sorted(chunk_id for done in results for chunk_id in done) == ids
+    assert Entry.objects.filter(kind="return").count() == 4  # investor 2's chunk pays nobody
+    assert_day1_paid_once(book, run)
+    assert run.chunks == 5
+
+
+def test_threads_taking_the_next_free_chunk_do_each_once():
+    """Like the job and the workers each looping ``chunk_work(run_id=…)`` until none is free."""
+    book = book_open(StaffFactory())
+    run, chunks = run_planned(DAY1, size=1)
+    assert len(chunks) == 5
+
+    def loop(index):
+        done = 0
+        while chunk_work(run_id=run.pk):
+            done += 1
+        return done
+
+    results = run_in_threads(6, loop)
+
+    assert not [result for result in results if isinstance(result, Exception)], results
+    assert sum(results) == 5
+    assert_day1_paid_once(book, run)
+    assert run.chunks == 5
