@@ -133,10 +133,14 @@ PER_POSITION_SQL = (
     WHERE p.status = 'active' AND p.start_date < %(day)s::date AND p.maturity_date >= %(day)s::date
       AND NOT EXISTS (SELECT 1 FROM investments_accrual a WHERE a.position_id = p.id AND a.business_date = %(day)s)
     """,
+    "ANALYZE ref_due",
     """
     SELECT COUNT(*) FROM (
-        SELECT id FROM wallet_account WHERE id = %(expense)s
-           OR (kind = 'available' AND owner_id IN (SELECT user_id FROM ref_due)) ORDER BY id FOR UPDATE) l
+        SELECT id FROM wallet_account WHERE id IN (
+            SELECT %(expense)s UNION ALL
+            SELECT a.id FROM wallet_account a JOIN (SELECT DISTINCT user_id FROM ref_due) d ON a.owner_id = d.user_id
+            WHERE a.kind = 'available' AND a.currency = %(currency)s)
+        ORDER BY id FOR UPDATE) l
     """,
     """
     CREATE TEMP TABLE ref_entries ON COMMIT DROP AS

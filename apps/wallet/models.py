@@ -39,8 +39,15 @@ PLATFORM_KINDS = tuple(kind for kind in AccountKind if kind not in INVESTOR_KIND
 
 
 class Account(models.Model):
+    # indexed by wallet_account_one_per_owner_kind (owner, kind, currency), which serves every
+    # look-up by owner; one index fewer to maintain on the daily balance updates
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT, related_name="ledger_accounts"
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="ledger_accounts",
+        db_index=False,
     )
     kind = models.CharField(_("kind"), max_length=24, choices=AccountKind.choices)
     currency = currency_field()
