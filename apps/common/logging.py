@@ -35,7 +35,8 @@ REQUEST_ID_PATTERN = re.compile(r"[A-Za-z0-9][A-Za-z0-9._:-]{0,127}")
 SECRET_FIELD_PATTERN = re.compile(r"pass(word)?|secret|token|authori[sz]ation|cookie|otp|api_?key|csrf", re.I)
 REDACTED = "[redacted]"
 
-request_logger = structlog.get_logger("bursar.request")
+REQUEST_LOGGER_NAME = "bursar.request"
+request_logger = structlog.get_logger(REQUEST_LOGGER_NAME)
 
 
 # --- Configuration -------------------------------------------------------------------------------
@@ -150,13 +151,19 @@ class RequestLogMiddleware(RequestMiddleware):
     def handle_response(self, request: HttpRequest, response: HttpResponse) -> None:
         response.headers[REQUEST_ID_HEADER] = request.request_id
         try:
-            self.bind_user_id(request)
             exception = getattr(request, "_raised_exception", None)
-            fields = self.request_fields(request, response)
             if exception is not None:
                 delattr(request, "_raised_exception")
+            level = self.level_for(request, response)
+            # The line's fields (the client address above all) are only worked out when it is
+            # written: below the configured level (LOG_LEVEL=WARNING, say) a 200 costs nothing here.
+            if not logging.getLogger(REQUEST_LOGGER_NAME).isEnabledFor(level):
+                return
+            self.bind_user_id(request)
+            fields = self.request_fields(request, response)
+            if exception is not None:
                 fields["error"] = type(exception).__name__
-            request_logger.log(self.level_for(request, response), "request", **fields)
+            request_logger.log(level, "request", **fields)
         finally:
             structlog.contextvars.clear_contextvars()
 

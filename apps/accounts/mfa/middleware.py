@@ -5,10 +5,12 @@ sign-out and the two-factor pages: without a confirmed device they are sent to e
 to the code step (then back where they were going). Installed right after django-otp's
 ``OTPMiddleware``, which tells whether the session is verified."""
 
+import functools
 import time
 
+from django.conf import settings
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 from django.utils.http import urlencode
 
 from apps.accounts.mfa.selectors import SESSION_VERIFIED_AT, mfa_enrolled, session_verified
@@ -30,6 +32,12 @@ def _open_paths() -> set[str]:
     }
 
 
+@functools.lru_cache(maxsize=8)
+def _admin_prefix(urlconf: str, script_prefix: str) -> str:
+    """The admin's address, worked out once per URL configuration (it runs on every request)."""
+    return reverse("admin:index", urlconf=urlconf)
+
+
 class StaffMfaMiddleware:
     def __init__(self, get_response):
         self.get_response = get_response
@@ -45,7 +53,7 @@ class StaffMfaMiddleware:
         return response
 
     def _refusal(self, request: HttpRequest) -> HttpResponse | None:
-        if not request.path_info.startswith(reverse("admin:index")):
+        if not request.path_info.startswith(_admin_prefix(get_urlconf() or settings.ROOT_URLCONF, get_script_prefix())):
             return None
         user = request.user
         if not (user.is_authenticated and user.is_active and user.is_staff):
