@@ -170,3 +170,49 @@ def guards_v2_drop(apps, schema_editor) -> None:
             PG_FORWARD[PG_FORWARD.index("CREATE OR REPLACE FUNCTION wallet_entry_check_balanced") :], params=None
         )
         schema_editor.execute(PG_ENTRY_HAS_POSTINGS, params=None)
+
+
+# --- Revision (migration 0016): a chunk of daily returns writes its entry in two statements --------
+# The daily returns are one entry per chunk of investors (issue 13): its investors' postings are
+# written first, and the return-expense leg, on the account every chunk shares, last, under that
+# account's lock, so that chunks run side by side. So:
+# - an insert of postings checks, at the end of its statement, every entry it touches that already
+#   had postings before it: that entry must still sum to zero (a posting added later to an entry
+#   is refused, as before). An entry whose postings all come from this statement is new in this
+#   transaction, and is checked at commit;
+# - the check at commit (balanced and not empty) runs for every entry again, daily returns
+#   included: they are a few dozen entries a day now, not a million.
+PG_GUARDS_V3 = """
+CREATE OR REPLACE FUNCTION wallet_postings_check_entries() RETURNS trigger AS $$
+DECLARE
+    bad bigint;
+BEGIN
+    SELECT touched.entry_id INTO bad
+    FROM (SELECT entry_id, COUNT(*) AS added FROM inserted GROUP BY entry_id) touched
+    CROSS JOIN LATERAL (
+        SELECT COUNT(*) AS legs, SUM(p.amount) AS total FROM wallet_posting p WHERE p.entry_id = touched.entry_id
+    ) entry
+    WHERE entry.legs > touched.added AND entry.total <> 0
+    LIMIT 1;
+    IF bad IS NOT NULL THEN
+        RAISE EXCEPTION 'ledger entry % is unbalanced by this insert of postings', bad
+            USING ERRCODE = 'check_violation';
+    END IF;
+    RETURN NULL;
+END $$ LANGUAGE plpgsql;
+
+DROP TRIGGER IF EXISTS wallet_entry_balanced_at_commit ON wallet_entry;
+CREATE CONSTRAINT TRIGGER wallet_entry_balanced_at_commit AFTER INSERT ON wallet_entry
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION wallet_entry_check_at_commit();
+"""
+
+
+def guards_v3_create(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(PG_GUARDS_V3, params=None)
+
+
+def guards_v3_drop(apps, schema_editor) -> None:
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(PG_GUARDS_V2_REVERSE, params=None)
+        schema_editor.execute(PG_GUARDS_V2, params=None)

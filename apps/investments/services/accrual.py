@@ -163,10 +163,12 @@ def _chunk_generic(*, day: date, low: int, high: int) -> ChunkResult:
 
 
 # --- PostgreSQL path: the same chunk in a few set-based statements ------------------------------
-# Order matters: the investors' accounts are locked before what is still due is read (a second
-# writer of the same investors waits, then finds their accruals and writes nothing); the
-# return-expense account, shared by every chunk of every worker, is locked last, so that chunks
-# running in parallel hold it only for their last two statements and the commit.
+# Order matters. The investors' accounts are locked before what is still due is read (a second
+# writer of the same investors waits, then finds their accruals and writes nothing). Everything of
+# the chunk is then written, and its foreign keys checked, before the return-expense account,
+# which every chunk of every worker shares, is locked: only the expense leg, that account's
+# balance and the commit happen under its lock, so chunks run side by side. (The database checks
+# an entry written in two statements at commit: apps.wallet.db_guards.PG_GUARDS_V3.)
 
 _PG_DUE = """
 CREATE TEMP TABLE accrual_due ON COMMIT DROP AS
@@ -220,7 +222,7 @@ _PG_ENTRY = """
 INSERT INTO wallet_entry (kind, natural_key, business_date, currency, memo, created_at)
 SELECT 'return', 'returns:' || %(day_text)s || ':' || MIN(user_id) || '-' || MAX(user_id), %(day)s::date,
        %(currency)s, '', %(now)s
-FROM accrual_pay HAVING COUNT(*) > 0
+FROM accrual_pay
 RETURNING id
 """
 
@@ -231,20 +233,27 @@ FROM accrual_due d LEFT JOIN accrual_pay p ON p.user_id = d.user_id
 ORDER BY d.position_id
 """
 
+_PG_INVESTOR_POSTINGS = """
+INSERT INTO wallet_posting (id, entry_id, account_id, amount, balance_after, currency)
+SELECT posting_id, %(entry)s, account_id, amount, balance + amount, %(currency)s FROM accrual_pay ORDER BY posting_id
+"""
+
 _PG_INVESTOR_BALANCES = """
 UPDATE wallet_account a SET balance = a.balance + p.amount FROM accrual_pay p WHERE a.id = p.account_id
 """
 
+# The foreign keys of the rows written so far are checked now, not at commit under the lock.
+_PG_FOREIGN_KEYS = """
+SELECT string_agg(quote_ident(conname), ', ') FROM pg_constraint
+WHERE contype = 'f' AND conrelid IN ('investments_accrual'::regclass, 'wallet_posting'::regclass)
+"""
+
 _PG_LOCK_EXPENSE = "SELECT balance FROM wallet_account WHERE id = %(expense)s FOR UPDATE"
 
-# All the entry's legs in one statement (the database checks each insert of postings balances).
-_PG_POSTINGS = """
-INSERT INTO wallet_posting (id, entry_id, account_id, amount, balance_after, currency)
-SELECT posting_id, %(entry)s, account_id, amount, balance + amount, %(currency)s FROM accrual_pay
-UNION ALL
-SELECT nextval(pg_get_serial_sequence('wallet_posting', 'id')), %(entry)s, %(expense)s, -SUM(amount),
-       %(expense_balance)s - SUM(amount), %(currency)s
-FROM accrual_pay
+# The expense leg balances the entry (the database checks it at the end of this statement).
+_PG_EXPENSE_POSTING = """
+INSERT INTO wallet_posting (entry_id, account_id, amount, balance_after, currency)
+VALUES (%(entry)s, %(expense)s, -%(total)s, %(expense_balance)s - %(total)s, %(currency)s)
 """
 
 _PG_EXPENSE_BALANCE = "UPDATE wallet_account SET balance = %(expense_balance)s - %(total)s WHERE id = %(expense)s"
@@ -273,19 +282,23 @@ def _chunk_postgresql(*, day: date, low: int, high: int) -> ChunkResult:
     with connection.cursor() as cursor:
         for statement in PG_CHUNK_PREPARE:
             cursor.execute(statement, params)
-        cursor.execute(_PG_ENTRY, params)
-        entry = cursor.fetchone()
-        params["entry"] = entry[0] if entry else None
-        cursor.execute(_PG_ACCRUALS, params)
         cursor.execute(_PG_TOTALS)
         due, payers, total = cursor.fetchone()
-        if entry:
+        entry = None
+        if payers:
+            cursor.execute(_PG_ENTRY, params)
+            entry = params["entry"] = cursor.fetchone()[0]
+            cursor.execute(_PG_INVESTOR_POSTINGS, params)
+        cursor.execute(_PG_ACCRUALS, params)
+        if payers:
             cursor.execute(_PG_INVESTOR_BALANCES)
+            cursor.execute(_PG_FOREIGN_KEYS)
+            cursor.execute(f"SET CONSTRAINTS {cursor.fetchone()[0]} IMMEDIATE")
             cursor.execute(_PG_LOCK_EXPENSE, params)
             params.update(expense_balance=cursor.fetchone()[0], total=total)
-            cursor.execute(_PG_POSTINGS, params)
+            cursor.execute(_PG_EXPENSE_POSTING, params)
             cursor.execute(_PG_EXPENSE_BALANCE, params)
-            _postings_verify(cursor, entry=entry[0], expected=payers + 1)
+            _postings_verify(cursor, entry=entry, expected=payers + 1)
         cursor.execute("DROP TABLE IF EXISTS accrual_due, accrual_pay")
     return ChunkResult(processed=due, created=due, amount=total)
 
