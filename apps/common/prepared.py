@@ -16,11 +16,38 @@ one ``PreparedQuery`` per shape.
 import threading
 from collections.abc import Callable, Iterator
 
+from django.conf import settings
 from django.db import connections
+from django.db.backends.postgresql.psycopg_any import is_psycopg3
 from django.db.models import QuerySet
 
 # Values no id ever takes, one per parameter, so that their places in the SQL can be found.
 SENTINEL_BASE = -7_301_946_251_000
+
+
+# Runs of one statement on a connection before psycopg prepares it on the server (its default).
+PREPARE_THRESHOLD = 5
+
+
+def _cursor(connection):
+    """A cursor of ``connection``. On PostgreSQL (psycopg 3), unless ``DATABASE_PREPARED_STATEMENTS``
+    is off, one that binds the parameters on the server, so that psycopg prepares a statement run
+    ``PREPARE_THRESHOLD`` times on a connection and PostgreSQL stops planning it on every request
+    (the activity page took longer to plan than to run). Django leaves psycopg's preparing off (for
+    poolers that cannot keep prepared statements); it is turned on for the connection here, which
+    affects only these cursors: Django's own (client-side binding) never prepare. Everything else
+    of ``connection.cursor()`` is kept: the health check, the error wrapping, the query log
+    (``django_assert_num_queries`` counts these queries)."""
+    if connection.vendor != "postgresql" or not is_psycopg3 or not settings.DATABASE_PREPARED_STATEMENTS:
+        return connection.cursor()
+    from django.db.backends.postgresql.base import ServerBindingCursor
+
+    connection.close_if_health_check_failed()
+    connection.ensure_connection()
+    with connection.wrap_database_errors:
+        if connection.connection.prepare_threshold is None:
+            connection.connection.prepare_threshold = PREPARE_THRESHOLD
+        return connection._prepare_cursor(ServerBindingCursor(connection.connection))
 
 
 class _Compiled:
@@ -67,7 +94,7 @@ class PreparedQuery:
         params = [param if slot is None else values[slot] for param, slot in pairs]
         # A count is Django's own form for a combined query: COUNT(*) over it as a subquery.
         sql = f"SELECT COUNT(*) FROM ({compiled.sql}) subquery" if counted else compiled.sql  # noqa: S608 (ORM-built)
-        with connections[using].cursor() as cursor:
+        with _cursor(connections[using]) as cursor:
             cursor.execute(sql, params)
             return compiled, cursor.fetchall()
 

@@ -153,6 +153,9 @@ def database_config(url: str) -> dict:
 
 
 DATABASES = {"default": database_config(env.str("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'db.sqlite3'}"))}
+# The reads every API request makes (apps.common.prepared) run as prepared statements on PostgreSQL:
+# off behind a pooler that cannot keep them (PgBouncer before 1.21 in transaction mode).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Auth -------------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ from django.core.cache import DEFAULT_CACHE_ALIAS, caches
 from django.core.cache import cache as default_cache
 from django.core.cache.backends.redis import RedisCache
 from rest_framework import throttling
+from rest_framework.settings import api_settings
 
 
 def _backend(cache):
@@ -51,6 +52,12 @@ def _counter_undo(cache, key: str) -> None:
 
 class UserRateThrottle(throttling.UserRateThrottle):
     """``rest_framework.throttling.UserRateThrottle`` with a sliding-window counter (see the module)."""
+
+    def get_rate(self):
+        # Read on every request (DRF's class reads the setting once, at import), as the auth
+        # throttles do, so that a changed rate applies at once.
+        rates = api_settings.DEFAULT_THROTTLE_RATES
+        return rates[self.scope] if self.scope in rates else super().get_rate()
 
     def allow_request(self, request, view):
         if self.rate is None:
