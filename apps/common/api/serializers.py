@@ -147,6 +147,15 @@ class OutputSerializer(serializers.Serializer):
             for name, field in self._declared_fields.items()
         }
 
+    @property
+    def _readable_fields(self):
+        # DRF walks its fields again for every row of a list; the list's one child keeps them.
+        readable = self.__dict__.get("_readable_list")
+        if readable is None:
+            readable = [field for field in self.fields.values() if not field.write_only]
+            self.__dict__["_readable_list"] = readable
+        return readable
+
 
 def _holds_fields(field) -> bool:
     return isinstance(field, serializers.BaseSerializer) or hasattr(field, "child") or hasattr(field, "child_relation")
