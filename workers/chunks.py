@@ -107,7 +107,10 @@ def chunk_work(*, run_id: int, chunk_id: int | None = None) -> bool:
         work = import_string(CHUNK_WORK[run.job])
         result: ChunkResult = work(day=run.business_date, low=chunk.low, high=chunk.high)
         JobChunk.objects.filter(pk=chunk.pk).update(
-            status=ChunkStatus.DONE, rows=result.created, done_at=timezone.now(), worker=WORKER_NAME[:100]
+            status=ChunkStatus.DONE,
+            rows=result.created,
+            done_at=timezone.now(),
+            worker=f"{socket.gethostname()}:{os.getpid()}"[:100],
         )
         run_add_chunk(run, result, number=chunk.index + 1)
     return True
