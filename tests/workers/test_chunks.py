@@ -71,6 +71,8 @@ FINAL_BALANCES = [
     (D("1168.23"), D("0.00"), D("334.00")),
     (D("509.22"), D("0.00"), D("999.00")),
 ]
+# What DAY1 pays alone: investors 0, 1, 3 and 4 get 0.79, 0.83, 1.11 and 3.33 (6.06 in all).
+AVAILABLE_AFTER_DAY1 = [D("1063.79"), D("1250.83"), D("1050.00"), D("1167.11"), D("404.33")]
 RETURNS_PAID = D("-23.81")  # the return-expense balance: 12.14 daily + 11.67 at maturity
 
 
@@ -83,10 +85,10 @@ def book(staff):
     return book_open(staff)
 
 
-def book_open(staff) -> list:
-    """The five investors (ascending ids) of HOLDINGS, their positions bought on DAY0."""
+def book_open(staff, *, day0: date = DAY0) -> list:
+    """The five investors (ascending ids) of HOLDINGS, their positions bought on ``day0``."""
     investors = [UserFactory() for _ in HOLDINGS]
-    with at(DAY0):
+    with at(day0):
         plans = {
             "daily": make_plan(actor=staff, name="Daily", min_amount="100.00", daily_rate=D("0.3333")),
             "end": make_plan(
@@ -174,6 +176,27 @@ def outcome() -> dict:
             )
         ),
     }
+
+
+def assert_day1_paid_once(book, run) -> None:
+    assert [balances(investor)[0] for investor in book] == AVAILABLE_AFTER_DAY1
+    assert Accrual.objects.count() == 11
+    assert not Accrual.objects.filter(position__payout_schedule="daily", posting__isnull=True).exists()
+    returns = Posting.objects.filter(entry__kind="return", account__owner__isnull=False)
+    assert sorted(returns.values_list("account__owner", "amount")) == [
+        (book[0].pk, D("0.79")),
+        (book[1].pk, D("0.83")),
+        (book[3].pk, D("1.11")),
+        (book[4].pk, D("3.33")),
+    ]
+    for posting in returns:
+        assert sum(posting.accruals.values_list("amount", flat=True)) == posting.amount
+    run.refresh_from_db()
+    assert (run.status, run.created, run.processed, run.total_amount) == (JobStatus.RUNNING, 11, 11, D("6.06"))
+    assert run.chunks == JobChunk.objects.filter(run=run).count()
+    assert set(JobChunk.objects.filter(run=run).values_list("status", flat=True)) == {ChunkStatus.DONE}
+    assert sum(JobChunk.objects.filter(run=run).values_list("rows", flat=True)) == 11
+    assert_ledger_ok()
 
 
 # --- Planning: investor_bounds ------------------------------------------------------------------
@@ -288,26 +311,31 @@ class _RolledBack(Exception):
     pass
 
 
-def assert_outcome_exact(book) -> None:
+def assert_outcome_exact(book, *, day0: date = DAY0) -> None:
+    """The book after DAY1 and DAY2 accrued and DAY2 matured (``day0``: when it was bought),
+    with ACCRUAL_CHUNK_SIZE = 3, however the chunks were done."""
+    shift = day0 - DAY0
+    day1, day2 = DAY1 + shift, DAY2 + shift
+    expected_postings = {(i, day + shift): amount for (i, day), amount in RETURN_POSTINGS.items()}
     index = {investor.pk: i for i, investor in enumerate(book)}
     assert [balances(investor) for investor in book] == FINAL_BALANCES
     assert platform_account(AccountKind.RETURN_EXPENSE).balance == RETURNS_PAID
     # exactly one return posting per paying investor and date, of the sum of that day's returns
     returns = Posting.objects.filter(entry__kind="return", account__owner__isnull=False)
     assert sorted(returns.values_list("account__owner", "entry__business_date")) == sorted(
-        (book[i].pk, day) for i, day in RETURN_POSTINGS
+        (book[i].pk, day) for i, day in expected_postings
     )
     assert {
         (index[owner], day): amount
         for owner, day, amount in returns.values_list("account__owner", "entry__business_date", "amount")
-    } == RETURN_POSTINGS
+    } == expected_postings
     # each return posting pays exactly the accruals pointing to it
     for posting in returns:
         assert sum(posting.accruals.values_list("amount", flat=True)) == posting.amount
     # one entry per chunk with a payer: chunks [0], [1, 2] (only 1 pays), [3], [4] on each date
     keys = [f"{book[i].pk}-{book[i].pk}" for i in (0, 1, 3, 4)]
     assert sorted(Entry.objects.filter(kind="return").values_list("natural_key", flat=True)) == sorted(
-        f"returns:{day}:{key}" for day in (DAY1, DAY2) for key in keys
+        f"returns:{day}:{key}" for day in (day1, day2) for key in keys
     )
     expense = Posting.objects.filter(entry__kind="return", account__owner__isnull=True)
     assert sorted(expense.values_list("amount", flat=True)) == sorted(
@@ -333,9 +361,9 @@ def assert_outcome_exact(book) -> None:
     assert Accrual.objects.count() == 22 and not Accrual.objects.filter(posting__isnull=True).exists()
     runs = JobRun.objects.order_by("job", "business_date").values_list("job", "business_date", "status", "chunks")
     assert list(runs) == [
-        ("accrue_returns", DAY1, JobStatus.SUCCEEDED, 4),
-        ("accrue_returns", DAY2, JobStatus.SUCCEEDED, 4),
-        ("mature_investments", DAY2, JobStatus.SUCCEEDED, 2),
+        ("accrue_returns", day1, JobStatus.SUCCEEDED, 4),
+        ("accrue_returns", day2, JobStatus.SUCCEEDED, 4),
+        ("mature_investments", day2, JobStatus.SUCCEEDED, 2),
     ]
     assert set(JobChunk.objects.values_list("status", flat=True)) == {ChunkStatus.DONE}
     assert sorted(JobChunk.objects.filter(run__job="accrue_returns").values_list("rows", flat=True)) == sorted(
@@ -361,13 +389,7 @@ def test_a_chunk_task_sent_again_writes_nothing(book, settings, unchanged_db):
     with unchanged_db():
         assert [chunk_work(run_id=run.pk, chunk_id=chunk.pk) for chunk in chunks] == [False] * 5
         assert chunk_work(run_id=run.pk) is False
-    assert [balances(investor)[0] for investor in book] == [
-        D("1063.79"),
-        D("1250.83"),
-        D("1050.00"),
-        D("1167.11"),
-        D("404.33"),
-    ]
+    assert [balances(investor)[0] for investor in book] == AVAILABLE_AFTER_DAY1
     assert Accrual.objects.count() == 11
     assert_ledger_ok()
 

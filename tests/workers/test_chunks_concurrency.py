@@ -5,44 +5,17 @@ The book of ``tests.workers.test_chunks``: five investors, eleven positions; on 
 positions pay investors 0, 1, 3 and 4 0.79, 0.83, 1.11 and 3.33 (6.06 in all)."""
 
 import threading
-from decimal import Decimal
 
 import pytest
 
-from apps.investments.models import Accrual
 from apps.investments.services import accrual as accrual_module
-from apps.wallet.models import Entry, Posting
+from apps.wallet.models import Entry
 from tests.factories import StaffFactory
-from tests.wallet.helpers import assert_ledger_ok, balances
 from tests.wallet.test_concurrency import run_in_threads
-from tests.workers.test_chunks import DAY1, book_open, run_planned
+from tests.workers.test_chunks import DAY1, assert_day1_paid_once, book_open, run_planned
 from workers.chunks import chunk_work
-from workers.models import ChunkStatus, JobChunk, JobStatus
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
-D = Decimal
-AVAILABLE_AFTER_DAY1 = [D("1063.79"), D("1250.83"), D("1050.00"), D("1167.11"), D("404.33")]
-
-
-def assert_day1_paid_once(book, run) -> None:
-    assert [balances(investor)[0] for investor in book] == AVAILABLE_AFTER_DAY1
-    assert Accrual.objects.count() == 11
-    assert not Accrual.objects.filter(position__payout_schedule="daily", posting__isnull=True).exists()
-    returns = Posting.objects.filter(entry__kind="return", account__owner__isnull=False)
-    assert sorted(returns.values_list("account__owner", "amount")) == [
-        (book[0].pk, D("0.79")),
-        (book[1].pk, D("0.83")),
-        (book[3].pk, D("1.11")),
-        (book[4].pk, D("3.33")),
-    ]
-    for posting in returns:
-        assert sum(posting.accruals.values_list("amount", flat=True)) == posting.amount
-    run.refresh_from_db()
-    assert (run.status, run.created, run.processed, run.total_amount) == (JobStatus.RUNNING, 11, 11, D("6.06"))
-    assert run.chunks == JobChunk.objects.filter(run=run).count()
-    assert set(JobChunk.objects.filter(run=run).values_list("status", flat=True)) == {ChunkStatus.DONE}
-    assert sum(JobChunk.objects.filter(run=run).values_list("rows", flat=True)) == 11
-    assert_ledger_ok()
 
 
 def test_two_threads_claiming_one_chunk_at_once_do_it_once(monkeypatch):
