@@ -11,6 +11,7 @@ import pytest
 import time_machine
 
 from apps.common.errors import ApplicationError
+from apps.investments.services import accrual as accrual_module
 from apps.investments.services.accrual import accrue_returns
 from apps.investments.services.positions import investment_open
 from apps.referrals.models import Commission
@@ -20,6 +21,7 @@ from apps.wallet.services.withdrawals import withdrawal_approve, withdrawal_requ
 from tests.factories import UserFactory
 from tests.investments.helpers import make_plan
 from tests.wallet.helpers import assert_ledger_ok, balances, fund, kyc_approve
+from workers.models import JobRun, JobStatus
 
 pytestmark = pytest.mark.django_db
 D = Decimal
@@ -171,3 +173,30 @@ def test_a_withdrawal_is_never_dated_in_the_future(staff, unchanged_db):
 
     assert (request_refused.value.code, payout_refused.value.code) == ("future_date", "future_date")
     assert Withdrawal.objects.get().status == "pending"
+
+
+def test_a_purchase_dated_before_a_run_that_stopped_part_way_is_refused(
+    referred, plan, staff, settings, monkeypatch, unchanged_db
+):
+    """A run for a later date that failed after paying some investors: a position earning on that
+    date would give one of them a second posting for it. The purchase waits for the run."""
+    investor, _referrer = referred
+    fund(investor, "2000.00", approver=staff)
+    for user in (UserFactory(), UserFactory(), investor):
+        if user is not investor:
+            fund(user, "1000.00", approver=staff)
+        investment_open(
+            user=user, plan_id=plan.pk, amount="100.00", terms_accepted=True, start_date=TODAY - timedelta(3)
+        )
+    accrue_returns(through=TODAY - timedelta(days=2))
+    settings.ACCRUAL_CHUNK_SIZE = 1
+    monkeypatch.setattr(accrual_module, "_after_chunk", lambda index: (_ for _ in ()).throw(RuntimeError("killed")))
+    with pytest.raises(RuntimeError):
+        accrue_returns(through=TODAY - timedelta(days=1))  # one investor paid for that date, then killed
+    assert JobRun.objects.get(status=JobStatus.FAILED).chunks == 1
+
+    with unchanged_db(), pytest.raises(ApplicationError) as refused:
+        investment_open(
+            user=investor, plan_id=plan.pk, amount="500.00", terms_accepted=True, start_date=TODAY - timedelta(days=2)
+        )
+    assert refused.value.code == "accrual_started"

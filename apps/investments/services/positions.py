@@ -13,7 +13,7 @@ from django.utils.translation import gettext as _
 from apps.common.dates import business_date_today
 from apps.common.errors import ApplicationError
 from apps.controls.runtime import maintenance_check
-from apps.investments.models import PayoutSchedule, Plan, Position
+from apps.investments.models import Accrual, PayoutSchedule, Plan, Position
 from apps.investments.returns import cumulative_return, return_for_day
 from apps.investments.services.accrual import JOB as ACCRUAL_JOB
 from apps.investments.services.risk import risk_disclosure_settle
@@ -22,6 +22,7 @@ from apps.wallet.models import AccountKind, EntryKind
 from apps.wallet.services.common import amount_clean
 from apps.wallet.services.ledger import entry_post, investor_account, transfer_legs
 from workers.jobs import business_date_check, last_succeeded_date
+from workers.models import JobRun
 
 
 @dataclass(frozen=True)
@@ -90,6 +91,16 @@ def _start_date_check(start_date: date) -> None:
             _("Returns are already accrued through %(date)s: a purchase cannot be dated before it.")
             % {"date": accrued_through.isoformat()},
             code="accrual_done",
+        )
+    # A run for a later date that is still going, or stopped part-way, has paid some investors for
+    # that date already: a position earning on it would give one of them a second day's posting.
+    if (
+        JobRun.objects.filter(job=ACCRUAL_JOB, business_date__gt=start_date).exists()
+        or Accrual.objects.filter(business_date__gt=start_date).exists()
+    ):
+        raise ApplicationError(
+            _("Returns for a later date are being accrued or were accrued in part: finish that run first."),
+            code="accrual_started",
         )
 
 
