@@ -21,6 +21,7 @@ import time
 from collections.abc import Callable
 
 from django.conf import settings
+from django.core.exceptions import EmptyResultSet
 from django.db import connection, transaction
 from django.db.models import QuerySet
 from django.utils import timezone
@@ -42,7 +43,10 @@ def investor_bounds(positions: QuerySet, *, size: int) -> list[tuple[int, int]]:
     """Split the investors owning ``positions`` into ranges of user ids holding about ``size``
     positions each (never splitting one investor): the user id of every ``size``-th position in
     user order closes a range. One query; the database sorts, Python gets a row per range."""
-    sql, params = positions.values("user_id").query.sql_with_params()  # Django's SQL, parameters bound
+    try:
+        sql, params = positions.values("user_id").query.sql_with_params()  # Django's SQL, parameters bound
+    except EmptyResultSet:  # a queryset Django knows to be empty (``none()``, ``__in=[]``)
+        return []
     with connection.cursor() as cursor:
         cursor.execute(
             f"""

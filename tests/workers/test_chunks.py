@@ -490,3 +490,8 @@ def test_a_failing_chunk_task_is_retried_alone_and_writes_once(book, monkeypatch
         (None, D("-0.79")),
     ]
     assert_ledger_ok()
+
+
+def test_investor_bounds_of_a_queryset_known_to_be_empty_is_empty(book):
+    assert investor_bounds(Position.objects.none(), size=3) == []
+    assert investor_bounds(Position.objects.filter(pk__in=[]), size=3) == []
