@@ -253,6 +253,50 @@ def project_run(*, day, fan_out: bool) -> float:
     return time.perf_counter() - began
 
 
+_DUE_ROWS = """
+SELECT p.id, %(day)s::date,
+       ROUND((%(day)s::date - p.start_date) * p.principal * p.daily_rate / 100, 2)
+     - ROUND(((%(day)s::date - p.start_date) - 1) * p.principal * p.daily_rate / 100, 2)
+FROM investments_position p
+WHERE p.status = 'active' AND p.start_date < %(day)s::date AND p.maturity_date >= %(day)s::date
+"""
+
+
+def write_paths(*, day) -> tuple[float, float]:
+    """The accrual rows of a date (the bulk of the job's writes), written two ways, each in a
+    transaction rolled back afterwards: INSERT … SELECT computed in the database (what the job
+    does), and COPY of the same rows from the client into a staging table then INSERT … SELECT
+    from it (rows read out first, not timed: the COPY path at its best)."""
+    from django.db import connection, transaction
+
+    params = {"day": day}
+    insert_sql = "INSERT INTO investments_accrual (position_id, business_date, amount) " + _DUE_ROWS
+    with connection.cursor() as cursor:
+        cursor.execute(_DUE_ROWS, params)
+        rows = cursor.fetchall()
+    timings = []
+    for path in ("insert-select", "copy"):
+        with transaction.atomic(), connection.cursor() as cursor:
+            began = time.perf_counter()
+            if path == "insert-select":
+                cursor.execute(insert_sql, params)
+            else:
+                cursor.execute(
+                    "CREATE TEMP TABLE accrual_stage (position_id bigint, business_date date, amount numeric)"
+                    " ON COMMIT DROP"
+                )
+                with cursor.cursor.copy("COPY accrual_stage FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+                cursor.execute(
+                    "INSERT INTO investments_accrual (position_id, business_date, amount)"
+                    " SELECT position_id, business_date, amount FROM accrual_stage"
+                )
+            timings.append(time.perf_counter() - began)
+            transaction.set_rollback(True)
+    return timings[0], timings[1]
+
+
 def writes() -> int:
     from django.db import connection
 
@@ -299,6 +343,8 @@ def main() -> None:
             per_position = per_position_sql(day=per_position_day)
         with step("per-investor SQL (the job's shape) for the next date"):
             per_investor = per_investor_sql(day=per_investor_day)
+        with step("the date's accrual rows: INSERT … SELECT vs COPY into a staging table (rolled back)"):
+            insert_select, copy = write_paths(day=per_investor_day + timedelta(days=1))
         before = writes()
         with step("re-run: catch-up with nothing pending"):
             began = time.perf_counter()
@@ -325,6 +371,8 @@ def main() -> None:
                     ),
                     ("per-position SQL (old shape)", f"{per_position:.1f}", "one transaction; 4 rows per position"),
                     ("per-investor SQL (job's shape)", f"{per_investor:.1f}", "one transaction; the lower bound"),
+                    ("accrual rows, INSERT … SELECT", f"{insert_select:.1f}", "the job's write path"),
+                    ("accrual rows, COPY + INSERT … SELECT", f"{copy:.1f}", "from the client through a staging table"),
                     (
                         "naive ORM loop (extrapolated)",
                         f"{naive:.0f}",
