@@ -7,9 +7,9 @@ both read the old list (each is counted, one is lost). This one keeps the same s
 setting, cache key prefix and refusal (429 ``throttled`` with ``Retry-After``), but counts with a
 *sliding-window counter*: one counter per user and period, and a request is allowed while
 ``previous period's count × (share of the previous period still inside the window) + this
-period's count`` stays within the rate. On Redis (production) it is one round trip: ``INCR`` and
-``EXPIRE`` of this period's counter and ``GET`` of the last one in a pipeline, atomic per counter;
-on the other caches (the embedded file cache, tests' memory cache) Django's ``add``/``incr``/``get``.
+period's count`` stays within the rate. On Redis (production) it is one round trip: a small Lua
+script (``INCR`` and ``EXPIRE`` of this period's counter, ``GET`` of the last one), atomic; on the
+other caches (the embedded file cache, tests' memory cache) Django's ``add``/``incr``/``get``.
 A refused request is taken off the count again, as DRF does not count it either.
 """
 
@@ -27,14 +27,32 @@ def _backend(cache):
     return caches[DEFAULT_CACHE_ALIAS] if cache is default_cache else cache
 
 
+# This period's counter up by one (kept two periods), and the previous period's: one command,
+# atomic on the server.
+HIT_SCRIPT = """
+local current = redis.call('INCR', KEYS[1])
+redis.call('EXPIRE', KEYS[1], ARGV[1])
+return {current, redis.call('GET', KEYS[2])}
+"""
+# Per connection pool: redis-py's client and the registered script. Django's cache makes a new
+# client object for every call; one per pool is what redis-py intends (clients are thread-safe).
+_redis_scripts: dict = {}
+
+
+def _redis_hit_script(cache: RedisCache):
+    pool = cache._cache._get_connection_pool(True)  # the server Django's cache writes to
+    script = _redis_scripts.get(pool)
+    if script is None:
+        script = _redis_scripts[pool] = cache._cache.get_client(write=True).register_script(HIT_SCRIPT)
+    return script
+
+
 def _counter_hit(cache, current_key: str, previous_key: str, timeout: int) -> tuple[int, int]:
     """Add one to this period's counter; return it and the previous period's counter."""
     cache = _backend(cache)
     if isinstance(cache, RedisCache):
-        current_key, previous_key = cache.make_and_validate_key(current_key), cache.make_and_validate_key(previous_key)
-        pipeline = cache._cache.get_client(current_key, write=True).pipeline(transaction=False)
-        pipeline.incr(current_key).expire(current_key, timeout).get(previous_key)
-        current, _expiry, previous = pipeline.execute()
+        keys = [cache.make_and_validate_key(current_key), cache.make_and_validate_key(previous_key)]
+        current, previous = _redis_hit_script(cache)(keys=keys, args=[timeout])
         return int(current), int(previous or 0)
     cache.add(current_key, 0, timeout)
     try:
