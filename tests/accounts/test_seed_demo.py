@@ -233,7 +233,7 @@ def test_seed_demo_history_is_made_by_the_services_and_jobs_on_past_dates(seeded
         (19, D("760.00")),
         (12, D("120.00")),
     ]
-    assert Accrual.objects.filter(entry__isnull=True).count() == 19  # Horizon pays at maturity
+    assert Accrual.objects.filter(posting__isnull=True).count() == 19  # Horizon pays at maturity
     assert Accrual.objects.order_by("business_date").values_list("business_date", flat=True).first() == days_ago(33)
     assert Accrual.objects.order_by("business_date").values_list("business_date", flat=True).last() == days_ago(1)
     assert positions[0].maturity_entry.business_date == days_ago(4)
