@@ -9,9 +9,12 @@ slowest query with ``--explain``.
 
     .venv/bin/python bench/profile_api.py [--investors 5000] [--postings 400000] [--requests 300]
         [--endpoints /api/users/profile/,/api/transactions/] [--top 25] [--explain] [--keep]
+        [--cache-url redis://127.0.0.1:6379/13]
 
 The database is ``bench_profile_<pid>`` (dropped afterwards unless ``--keep``). The per-user API
-throttle is raised for the run (``API_THROTTLE_USER``); the throttle itself still runs.
+throttle is raised for the run (``API_THROTTLE_USER``); the throttle itself still runs, on Redis
+by default as in production and in ``bench/api_read.py`` (``--cache-url file``: the embedded file
+cache).
 """
 
 import argparse
@@ -143,6 +146,11 @@ def main() -> None:
     parser.add_argument("--top", type=int, default=25, help="functions shown per ordering")
     parser.add_argument("--sql-width", type=int, default=160, help="characters of each SQL statement shown")
     parser.add_argument("--explain", action="store_true", help="EXPLAIN ANALYZE the slowest query per endpoint")
+    parser.add_argument(
+        "--cache-url",
+        default="redis://127.0.0.1:6379/13",
+        help="CACHE_URL (the throttle's counters), as bench/api_read.py serves it; 'file' for the embedded file cache",
+    )
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards (its name is printed)")
     parser.add_argument(
         "--database", help="profile an existing database kept by an earlier run (--keep) instead of building one"
@@ -152,6 +160,8 @@ def main() -> None:
     name = args.database or f"bench_profile_{os.getpid()}"
     os.environ["DJANGO_DEBUG"] = "false"
     os.environ["API_THROTTLE_USER"] = "100000000/minute"
+    if args.cache_url != "file":
+        os.environ["CACHE_URL"] = args.cache_url
     scratch = Path(tempfile.mkdtemp(prefix="bursar-bench-profile-"))
     os.environ["BURSAR_VAR_DIR"] = str(scratch / "var")
     print(
