@@ -389,8 +389,10 @@ def main() -> None:
             runs += serve("hello-world WSGI (lower bound)", "bench.hello_wsgi:application", config, ["/"])
             project[config] = serve("project", "config.wsgi", config, ENDPOINTS)
             runs += project[config]
-        # The naive deployments, on the worker settings that served the project best.
-        best = max(configs, key=lambda name: min(run.rps for run in project[name] if run.endpoint in TARGETS))
+        # The naive deployments, on the worker settings that served the project best: the nearest to
+        # both targets of every page (throughput and p99 alike: the fastest config with a long tail
+        # does not win).
+        best = max(configs, key=lambda name: target_share(project[name]))
         if not args.no_naive:
             runs += serve("naive: DEBUG on", "config.wsgi", best, TARGETS, {"DJANGO_DEBUG": "true"})
             runs += serve(
@@ -404,6 +406,17 @@ def main() -> None:
             drop_database(DB_NAME)
         shutil.rmtree(scratch, ignore_errors=True)
     print(f"\ntotal run time {time.perf_counter() - started:.0f} s")
+
+
+def target_share(runs: list[Run]) -> float:
+    """How near a config's runs come to the P4 targets: the worst page's worst share of its
+    throughput and p99 targets (1.0 or more: both met)."""
+    shares = []
+    for run in runs:
+        if run.endpoint in TARGETS:
+            rps, p99 = TARGETS[run.endpoint]
+            shares.append(min(run.rps / rps, p99 / max(run.p99, 0.001)))
+    return min(shares, default=0.0)
 
 
 def report(runs: list[Run], queries: dict[str, InProcess], best: str, args) -> None:
