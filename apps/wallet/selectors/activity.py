@@ -248,7 +248,7 @@ class ActivityRows:
         start, stop = window.start or 0, window.stop
         if start < 0 or stop < 0:
             raise TypeError("ActivityRows takes a slice of non-negative bounds")
-        if stop <= start:
+        if stop <= start or _prepared_count(*self._shape) is None:  # or the filters leave nothing
             return []
         rows = _prepared_page(*self._shape, start, stop).rows(user_id=self._user_id)
         return [dict(zip(TRANSACTION_COLUMNS, row, strict=True)) for row in rows]
