@@ -57,12 +57,14 @@ ENDPOINTS = {PROFILE: "token", TRANSACTIONS: "token", PORTAL_HOME: "investor", D
 TARGETS = {PROFILE: (1000, 30), TRANSACTIONS: (600, 50)}
 DEFAULT_CACHE_URL = "redis://127.0.0.1:6379/13"
 # gunicorn worker settings to try on 2 cores: name → command-line options.
+# Each on top of the Procfile's config/gunicorn.conf.py (the command line wins over the file).
+GUNICORN_CONF = ["--config", "config/gunicorn.conf.py"]
 WORKER_CONFIGS = {
-    "sync2": ["--workers", "2"],
-    "sync4": ["--workers", "4"],
-    "sync8": ["--workers", "8"],
-    "gthread2x4": ["--workers", "2", "--threads", "4"],
-    "gthread4x4": ["--workers", "4", "--threads", "4"],
+    "sync2": [*GUNICORN_CONF, "--workers", "2"],
+    "sync4": [*GUNICORN_CONF, "--workers", "4"],
+    "sync8": [*GUNICORN_CONF, "--workers", "8"],
+    "gthread2x4": [*GUNICORN_CONF, "--worker-class", "gthread", "--workers", "2", "--threads", "4"],
+    "gthread4x4": [*GUNICORN_CONF, "--worker-class", "gthread", "--workers", "4", "--threads", "4"],
 }
 WRK_SCRIPT = """
 local values = {%(values)s}

@@ -146,7 +146,10 @@ class RequestLogMiddleware(RequestMiddleware):
         request.log_started = time.perf_counter()
         structlog.contextvars.clear_contextvars()
         structlog.contextvars.bind_contextvars(request_id=request.request_id)
-        self.bind_user_id(request)  # again at the end: an API token is only read by the view
+        if hasattr(request, "user"):
+            self.bind_user_id(request)  # again at the end: an API token is only read by the view
+        else:  # under /api/ no session user is worked out (apps.common.middleware): none yet
+            structlog.contextvars.bind_contextvars(user_id=None)
 
     def handle_response(self, request: HttpRequest, response: HttpResponse) -> None:
         response.headers[REQUEST_ID_HEADER] = request.request_id

@@ -86,7 +86,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the plain header (no nonce, no per-view policy) built once per process
+    "apps.common.csp.CSPMiddleware",
     # after CSPMiddleware, so that it answers first: the admin's and the API docs' own policies
     "apps.common.csp.SectionPolicyMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
@@ -95,13 +96,14 @@ MIDDLEWARE = [
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
-    "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django_otp.middleware.OTPMiddleware",
+    # the session user, django-otp's check of it and flash messages: not under /api/ (token only)
+    "apps.common.middleware.PageAuthenticationMiddleware",
+    "apps.common.middleware.PageOTPMiddleware",
     # one log line per request, with its request id (echoed in X-Request-ID)
     "apps.common.logging.RequestLogMiddleware",
     "apps.accounts.mfa.middleware.StaffMfaMiddleware",
     "apps.common.middleware.PrivateResponseMiddleware",
-    "django.contrib.messages.middleware.MessageMiddleware",
+    "apps.common.middleware.PageMessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     # axes last: it turns a locked-out login into a 429 response
     "axes.middleware.AxesMiddleware",
@@ -146,6 +148,9 @@ def database_config(url: str) -> dict:
             }
         )
     else:
+        if config["ENGINE"] == "django.db.backends.postgresql":
+            # Django's backend with a health check that needs no round trip (apps.common.db)
+            config["ENGINE"] = "apps.common.db.postgresql"
         config["CONN_MAX_AGE"] = env.int("DATABASE_CONN_MAX_AGE", default=60)
         config["CONN_HEALTH_CHECKS"] = True
     config["ATOMIC_REQUESTS"] = False
