@@ -223,10 +223,20 @@ def transaction_list_for_user(
     return _union([rows for rows, _ in branches]).order_by(*ACTIVITY_ORDER)
 
 
+# A hinted window ending further is read the two-query way: past it the bounds might not fit the
+# database's integers (an ``OFFSET`` is a bigint in PostgreSQL), and no investor has that many rows.
+HINTED_WINDOW_END_MAX = 2**31 - 1
+
+
 class ActivityRows:
     """An investor's activity for one filter, as a paginator reads it: ``count()`` over the bare
     tables (``transaction_count_for_user``) and a slice ``[start:stop]`` that is the newest
     ``stop`` rows' query (``transaction_list_for_user(newest=stop)``), one query each.
+
+    A paginator that says first which window it will read (``window_hint``, as
+    ``apps.common.api.pagination.Pagination`` does for a numbered page) gets both in one query:
+    ``count()`` then reads that window's rows along with the count, and the slice is served from
+    them. Each round trip to a busy database costs more than either query (issue 13 §2).
 
     Both run as SQL compiled once per process and filter (``apps.common.prepared``): building and
     compiling the union was most of a request's time. The rows are the same dicts (tests compare
@@ -237,10 +247,36 @@ class ActivityRows:
     def __init__(self, *, user, transaction_type: str | None, status: str | None):
         self._user_id = user.pk
         self._shape = (transaction_type, status)
+        self._hint: tuple[int, int] | None = None
+        self._read: tuple[int, int, list[dict]] | None = None  # a window read along with the count
+
+    def window_hint(self, start: int, stop: int) -> None:
+        """``[start:stop]`` will be read after ``count()``: the count reads it in the same query. A
+        window ending past ``HINTED_WINDOW_END_MAX`` is left to the two queries, where the page
+        number is checked against the count before any row is read."""
+        if 0 <= start < stop <= HINTED_WINDOW_END_MAX:
+            self._hint = (start, stop)
 
     def count(self) -> int:
         prepared = _prepared_count(*self._shape)
-        return 0 if prepared is None else prepared.count(user_id=self._user_id)
+        if prepared is None:
+            return 0
+        counted = self._count_with_hinted_window(prepared)
+        return prepared.count(user_id=self._user_id) if counted is None else counted
+
+    def _count_with_hinted_window(self, prepared_count: PreparedQuery) -> int | None:
+        """The count, read with the hinted window's rows (kept for ``__getitem__``). None without a
+        hint, or when a window after the first row has no rows (past the last one): only the count
+        query can then tell how many there are. An empty first window means there are none."""
+        if self._hint is None:
+            return None
+        (start, stop), self._hint = self._hint, None
+        page = _prepared_page(*self._shape, start, stop)
+        rows, total = page.rows_with_count(prepared_count, user_id=self._user_id)
+        if total is None and start > 0:
+            return None
+        self._read = (start, stop, _activity_dicts(rows))
+        return total or 0
 
     def __getitem__(self, window: slice) -> list[dict]:
         if not isinstance(window, slice) or window.step is not None or window.stop is None:
@@ -250,8 +286,13 @@ class ActivityRows:
             raise TypeError("ActivityRows takes a slice of non-negative bounds")
         if stop <= start or _prepared_count(*self._shape) is None:  # or the filters leave nothing
             return []
-        rows = _prepared_page(*self._shape, start, stop).rows(user_id=self._user_id)
-        return [dict(zip(TRANSACTION_COLUMNS, row, strict=True)) for row in rows]
+        if self._read is not None and self._read[0] == start and stop <= self._read[1]:
+            return self._read[2][: stop - start]  # the paginator's last page ends at the count
+        return _activity_dicts(_prepared_page(*self._shape, start, stop).rows(user_id=self._user_id))
+
+
+def _activity_dicts(rows) -> list[dict]:
+    return [dict(zip(TRANSACTION_COLUMNS, row, strict=True)) for row in rows]
 
 
 # One compiled query per filter and page window (a few dozen in practice; the least used dropped).
