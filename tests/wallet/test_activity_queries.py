@@ -48,19 +48,30 @@ def activity(investor, staff):
 
 
 @pytest.mark.parametrize(
-    "query", ["", "?page=2&page_size=5", "?page=last&page_size=5", "?type=deposit", "?status=completed"]
+    ("query", "expected"),
+    [
+        ("", 2),
+        ("?page=2&page_size=5", 2),
+        ("?page=last&page_size=5", 3),  # the last page's number needs the count first
+        ("?type=deposit", 2),
+        ("?status=completed", 2),
+    ],
 )
-def test_a_page_costs_three_queries_and_its_count_reads_no_row_columns(activity, query):
+def test_a_page_costs_two_queries_and_its_count_reads_no_row_columns(activity, query, expected):
     client = api_for(activity)
 
     with CaptureQueriesContext(connection) as queries:
         response = client.get(LIST + query)
 
     assert response.status_code == 200
-    # The user behind the token, the count, the page.
-    assert len(queries) == 3, [query["sql"] for query in queries]
+    # The user behind the token, then the page with its count beside it (``last``: the count, the page).
+    assert len(queries) == expected, [query["sql"] for query in queries]
     count_sql = queries[1]["sql"]
-    assert count_sql.startswith("SELECT COUNT(*)")
+    if expected == 2:
+        count_sql = count_sql.partition("(SELECT COUNT(*) FROM (")[2].partition(") prepared_count)")[0]
+    else:
+        assert count_sql.startswith("SELECT COUNT(*)")
+    assert count_sql
     assert "balance_after" not in count_sql
     assert "row_" not in count_sql
 
