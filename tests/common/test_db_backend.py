@@ -1,13 +1,16 @@
-"""The PostgreSQL health check without a round trip (apps.common.db.postgresql): a connection the
-server ended is found before a request uses it, and a live one is kept without asking the server."""
+"""The project's PostgreSQL backend (apps.common.db.postgresql): a health check without a round
+trip (a connection the server ended is found before a request uses it, a live one is kept without
+asking the server), and dates read by psycopg's own loader, the same values Django's gave."""
 
+import datetime
 import time
 
 import psycopg
 import pytest
 from django.db import connections
 
-from apps.common.db.postgresql.base import socket_quiet
+from apps.accounts.models import User
+from apps.common.db.postgresql.base import UtcTimestamptzLoader, socket_quiet
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -82,3 +85,25 @@ def test_a_closed_connection_is_not_usable(wrapper):
     wrapper.connection.close()
 
     assert wrapper.is_usable() is False
+
+
+def test_dates_are_read_by_psycopgs_loader_in_utc(wrapper):
+    with wrapper.cursor() as cursor:
+        cursor.execute("SELECT '2026-03-29 01:30:00.123456+02'::timestamptz, '2026-12-04 23:59:59Z'::timestamptz")
+        first, second = cursor.fetchone()
+        loader = cursor.cursor.adapters.get_loader(psycopg.postgres.types["timestamptz"].oid, psycopg.pq.Format.TEXT)
+
+    assert loader is UtcTimestamptzLoader
+    assert first == datetime.datetime(2026, 3, 28, 23, 30, 0, 123456, tzinfo=datetime.UTC)
+    assert first.tzinfo is datetime.UTC and second.tzinfo is datetime.UTC
+    assert second == datetime.datetime(2026, 12, 4, 23, 59, 59, tzinfo=datetime.UTC)
+
+
+def test_a_model_date_reads_back_as_written(investor):
+    written = datetime.datetime(2026, 10, 25, 1, 59, 59, 999999, tzinfo=datetime.UTC)
+    User.objects.filter(pk=investor.pk).update(date_joined=written)
+
+    read = User.objects.values_list("date_joined", flat=True).get(pk=investor.pk)
+
+    assert read == written
+    assert read.tzinfo is datetime.UTC
