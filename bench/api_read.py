@@ -14,13 +14,14 @@ file`` keeps the embedded file cache); ``wrk`` keeps 16 connections busy on each
   staff member's session that passed two-factor authentication (a confirmed TOTP device bound to
   the session by django-otp, made server-side as the code step does): reported, no target.
 
+gunicorn runs with the Procfile's ``config/gunicorn.conf.py`` and each ``--configs`` worker count.
 Beside it, in the same run and under the same gunicorn settings: the lower bound (a hello-world
 WSGI app, ``bench/hello_wsgi.py``: what gunicorn and wrk alone reach on this machine) and naive
 deployments (DEBUG on; no persistent database connections). wrk runs on the same cores as the
 server and the database: its share of the CPU is printed.
 
     .venv/bin/python bench/api_read.py [--investors 5000] [--duration 15] [--connections 16]
-        [--configs sync4,gthread2x4,gthread4x4] [--cache-url redis://127.0.0.1:6379/13] [--keep]
+        [--configs sync2,sync4,gthread2x4] [--cache-url redis://127.0.0.1:6379/13] [--keep]
 
 Needs ``wrk`` (``apt-get install -y wrk``) and, for the default cache, Redis on 127.0.0.1. The
 per-user API throttle is raised for the run (``API_THROTTLE_USER``): 16 investors sending hundreds
@@ -304,7 +305,7 @@ def main() -> None:
     parser.add_argument("--warmup", type=int, default=3, help="seconds of warm-up before each run")
     parser.add_argument(
         "--configs",
-        default="sync4,gthread2x4,gthread4x4",
+        default="sync2,sync4,gthread2x4",
         help=f"gunicorn worker settings to try, of {', '.join(WORKER_CONFIGS)}",
     )
     parser.add_argument(

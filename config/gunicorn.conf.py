@@ -2,10 +2,13 @@
 with the same file). Chosen from ``bench/api_read.py`` at 16 clients on the 2-core reference
 machine (issue 13 §2); the command line still overrides any of them.
 
-- Sync workers, ``WEB_CONCURRENCY`` of them, by default 4 (two per core: a request waits on
-  PostgreSQL and Redis part of its time). gthread workers reached about the same throughput with a
-  p99 of 100-500 ms (requests queueing behind the GIL); 2 sync workers left the cores idle, 8 only
-  added switching.
+- Sync workers, ``WEB_CONCURRENCY`` of them, by default one per core this process may run on.
+  Once a read made only two or three short round trips (issue 13 §2), more workers than cores only
+  added switching: on 2 cores, 2 workers served ``users/profile/`` at 1,118 req/s (p99 26 ms) and
+  ``transactions/`` at 618 req/s (p99 45 ms), where 4 workers served 666 and 355 (p99 over 100 ms)
+  in the same run, and the pages were faster too. gthread workers (threads) had a p99 of
+  100-500 ms, requests queueing behind the GIL. A deployment whose requests wait longer on the
+  database (a remote one) may want more: measure with ``bench/api_read.py --configs``.
 - The workers' heartbeat files in ``/dev/shm`` (memory) where it exists: a sync worker touches its
   file on every request, and on a disk file system that is a journal write each time (about 15 %
   more requests a second in memory).
@@ -22,7 +25,7 @@ import os
 
 bind = f"0.0.0.0:{os.environ.get('PORT', '8000')}"
 worker_class = "sync"
-workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
+workers = int(os.environ.get("WEB_CONCURRENCY") or len(os.sched_getaffinity(0)))
 SHARED_MEMORY = "/dev/shm"  # noqa: S108 (gunicorn's own advice: only its heartbeat files, no data)
 if os.path.isdir(SHARED_MEMORY):
     worker_tmp_dir = SHARED_MEMORY
