@@ -31,6 +31,5 @@ if os.path.isdir(SHARED_MEMORY):
     worker_tmp_dir = SHARED_MEMORY
 
 
-
 def post_worker_init(worker) -> None:
     gc.freeze()
