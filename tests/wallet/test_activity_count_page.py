@@ -9,12 +9,8 @@ from django.test.utils import CaptureQueriesContext
 
 from apps.common.prepared import PREPARE_THRESHOLD
 from apps.wallet.selectors import transaction_list_for_user, transaction_rows_for_user
-from apps.wallet.services.adjustments import adjustment_create
-from apps.wallet.services.deposits import deposit_reject, deposit_request_create
-from apps.wallet.services.withdrawals import withdrawal_cancel, withdrawal_request_create
-from tests.factories import UserFactory
 from tests.wallet.api_helpers import api_for
-from tests.wallet.helpers import fund, kyc_approve
+from tests.wallet.helpers import activity_of_every_kind
 
 pytestmark = pytest.mark.django_db
 
@@ -35,22 +31,8 @@ WINDOWS = ((0, 5), (5, 10), (15, 20), (0, 20), (0, 100), (18, 23), (40, 45))
 
 @pytest.fixture
 def activity(investor, staff):
-    """Eighteen rows of every kind and status: deposits (approved, pending, rejected), adjustments,
-    withdrawals (pending, cancelled); another investor's rows beside them."""
-    kyc_approve(investor)
-    for _ in range(3):
-        fund(investor, "100.00", approver=staff)
-        adjustment_create(user_id=investor.pk, amount="1.00", direction="credit", reason="r", maker=staff)
-        withdrawal_request_create(user=investor, amount="10.00", address="T")
-        cancelled = withdrawal_request_create(user=investor, amount="15.00", address="T")
-        withdrawal_cancel(withdrawal_id=cancelled.pk, user=investor)
-        deposit_request_create(user=investor, amount="20.00")
-        rejected = deposit_request_create(user=investor, amount="30.00")
-        deposit_reject(deposit_id=rejected.pk, actor=staff, note="no")
-    other = UserFactory()
-    fund(other, "500.00", approver=staff)
-    adjustment_create(user_id=other.pk, amount="1.00", direction="credit", reason="x", maker=staff)
-    return investor
+    """Eighteen rows of every kind and status, another investor's beside them."""
+    return activity_of_every_kind(investor, staff, rounds=3)
 
 
 def _read_hinted(rows, start: int, stop: int) -> tuple[int, list[dict]]:
