@@ -8,6 +8,7 @@ from types import SimpleNamespace
 
 import pytest
 from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from apps.common.api.serializers import MoneyField, OutputSerializer
@@ -84,3 +85,98 @@ def test_a_missing_required_value_fails_as_in_drf():
         _ = Drf(row).data
 
     assert str(ours.value).replace("`Ours`", "`Drf`") == str(theirs.value)
+
+
+class _Shouting(serializers.CharField):
+    def to_representation(self, value):
+        return str(value).upper()
+
+
+class _Dated(serializers.DateTimeField):
+    def enforce_timezone(self, value):
+        return value.replace(tzinfo=None)
+
+
+def kinds():
+    """Fields of each kind rows are made of, and subclasses that change how they render."""
+    return {
+        "text": serializers.CharField(),
+        "email": serializers.EmailField(),
+        "shout": _Shouting(),
+        "number": serializers.IntegerField(),
+        "when": serializers.DateTimeField(),
+        "fixed": serializers.DateTimeField(default_timezone=zoneinfo.ZoneInfo("America/New_York")),
+        "plain": serializers.DateTimeField(format="%Y-%m-%d %H:%M"),
+        "raw": serializers.DateTimeField(format=None),
+        "dated": _Dated(),
+    }
+
+
+DrfKinds = type("DrfKinds", (serializers.Serializer,), kinds())
+OurKinds = type("OurKinds", (OutputSerializer,), kinds())
+BERLIN = zoneinfo.ZoneInfo("Europe/Berlin")
+AWARE = [
+    WHEN,
+    datetime.datetime(2026, 7, 1, 12, 0, tzinfo=BERLIN),
+    datetime.datetime(2026, 1, 1, 0, 0, 0, 1, tzinfo=datetime.timezone(datetime.timedelta(hours=-3, minutes=-30))),
+    datetime.datetime(1, 1, 1, 0, 0, tzinfo=datetime.UTC),
+]
+VALUES = [
+    *AWARE,
+    datetime.datetime(2026, 10, 25, 2, 30),  # naive (and ambiguous in Berlin)
+    "2026-01-01T00:00:00Z",  # a string is passed through
+    timezone.localtime(WHEN, BERLIN),
+]
+
+
+@pytest.mark.parametrize("zone", [None, "Asia/Kolkata", "Europe/Berlin"])
+@pytest.mark.parametrize("value", VALUES, ids=repr)
+def test_each_kind_of_field_renders_as_in_drf(zone, value):
+    row = {
+        "text": value if isinstance(value, str) else 12,
+        "email": _("lazy text") if zone else "a@b.example",
+        "shout": "quiet",
+        "number": True if zone else Decimal("7"),
+        "when": value,
+        "fixed": value,
+        "plain": value,
+        "raw": value,
+        "dated": value,
+    }
+    if zone:
+        timezone.activate(zoneinfo.ZoneInfo(zone))
+    try:
+        ours, theirs = (
+            outcome(lambda: OurKinds([row], many=True).data),
+            outcome(lambda: DrfKinds([row], many=True).data),
+        )
+    finally:
+        timezone.deactivate()
+
+    assert ours == theirs
+    if isinstance(ours, list):
+        assert [type(item) for item in ours[0].values()] == [type(item) for item in theirs[0].values()]
+
+
+def render_both(rows) -> tuple:
+    return outcome(lambda: OurKinds(rows, many=True).data), outcome(lambda: DrfKinds(rows, many=True).data)
+
+
+def outcome(render):
+    """The rendered rows, or the error's class and text (a naive date-time in a gap, an overflow)."""
+    try:
+        return [dict(row) for row in render()]
+    except Exception as error:  # compared, both ways
+        return type(error).__name__, str(error)
+
+
+def test_an_overflowing_date_time_fails_as_in_drf():
+    row = {name: "x" for name in kinds()} | {
+        "number": 1,
+        "fixed": datetime.datetime(1, 1, 1, 0, 0, tzinfo=datetime.UTC),
+    }
+
+    ours, theirs = outcome(lambda: OurKinds([row], many=True).data), outcome(lambda: DrfKinds([row], many=True).data)
+
+    assert ours == theirs
+    assert ours[0] == "ValidationError"
