@@ -5,14 +5,20 @@ The book of ``tests.workers.test_chunks``: five investors, eleven positions; on 
 positions pay investors 0, 1, 3 and 4 0.79, 0.83, 1.11 and 3.33 (6.06 in all)."""
 
 import threading
+import time
+from decimal import Decimal as D
 
 import pytest
+from django.db import connection, transaction
 
 from apps.investments.services import accrual as accrual_module
+from apps.investments.services.accrual import accrual_chunk, accrue_returns
+from apps.investments.services.maturity import maturity_chunk
 from apps.wallet.models import Entry
 from tests.factories import StaffFactory
+from tests.wallet.helpers import assert_ledger_ok, balances
 from tests.wallet.test_concurrency import run_in_threads
-from tests.workers.test_chunks import DAY1, assert_day1_paid_once, book_open, run_planned
+from tests.workers.test_chunks import DAY1, DAY2, DAY3, assert_day1_paid_once, at, book_open, run_planned
 from workers.chunks import chunk_work
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
@@ -89,3 +95,64 @@ def test_threads_taking_the_next_free_chunk_do_each_once():
     assert sum(results) == 5
     assert_day1_paid_once(book, run)
     assert run.chunks == 5
+
+
+def test_an_accrual_chunk_and_a_maturity_chunk_of_one_investor_never_deadlock():
+    """Beat catching accrual up to DAY3 while staff run maturity for DAY2 by hand: both chunks
+    lock investor 0's accounts and the shared return-expense account. The accrual chunk takes the
+    investors first and the expense account last; the maturity chunk must take them in the same
+    order (investors, then platform accounts), or each would hold what the other waits for.
+
+    The accrual chunk is stopped right after it locked the investor's account until the maturity
+    chunk is seen waiting on a lock; then both go on, and both must commit."""
+    book = book_open(StaffFactory())
+    with at(DAY1):
+        accrue_returns()
+    with at(DAY2):
+        accrue_returns()  # maturity of DAY2 may now run
+    investor = book[0].pk
+    accrual_locked = threading.Event()
+    other_waited: list[bool] = []
+
+    def stop_after_the_investor_lock(execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        if sql == accrual_module._PG_LOCK_INVESTORS:
+            accrual_locked.set()
+            other_waited.append(another_backend_waits_on_a_lock(context["connection"]))
+        return result
+
+    def chunk(index):
+        if index == 0:
+            with connection.execute_wrapper(stop_after_the_investor_lock), transaction.atomic():
+                return accrual_chunk(day=DAY3, low=investor, high=investor)
+        assert accrual_locked.wait(timeout=15)
+        with transaction.atomic():
+            return maturity_chunk(day=DAY2, low=investor, high=investor)
+
+    with at(DAY3):
+        accrued, matured = run_in_threads(2, chunk)
+
+    assert not isinstance(accrued, Exception), accrued
+    assert not isinstance(matured, Exception), matured
+    assert other_waited == [True]
+    assert (accrued.processed, accrued.amount) == (2, D("0.79"))  # 100 → 0.33 and 137 → 0.46 on DAY3
+    assert (matured.processed, matured.amount) == (1, D("203.11"))
+    # DAY2's balance (FINAL_BALANCES: accrued and matured) plus DAY3's 0.79
+    assert balances(book[0]) == (D("1268.48"), D("0.00"), D("237.00"))
+    assert_ledger_ok()
+
+
+def another_backend_waits_on_a_lock(connection_, timeout: float = 15) -> bool:
+    """Wait until another session of this database waits for a lock (True), or ``timeout``."""
+    deadline = time.monotonic() + timeout
+    with connection_.cursor() as cursor:
+        while time.monotonic() < deadline:
+            cursor.execute("SELECT pg_stat_clear_snapshot()")  # else read once per transaction
+            cursor.execute(
+                "SELECT COUNT(*) FROM pg_stat_activity "
+                "WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'"
+            )
+            if cursor.fetchone()[0]:
+                return True
+            time.sleep(0.02)
+    return False
