@@ -70,3 +70,16 @@ print("|".join(os.environ[name] for name in names))
     assert result.stdout.strip() == (
         "300|localhost,127.0.0.1,[::1]|low=48,normal=24,high=8,urgent=2|Bursar <no-reply@bursar.local>|filesystem://"
     )
+
+
+@pytest.mark.parametrize(
+    ("name", "value", "message"),
+    [
+        ("JOBS_CHUNK_TIMEOUT_SECONDS", "-1", "JOBS_CHUNK_TIMEOUT_SECONDS must be 0 (no bound) or more."),
+        ("ACCRUAL_CHUNK_SIZE", "0", "ACCRUAL_CHUNK_SIZE must be at least 1."),
+    ],
+)
+def test_a_job_setting_out_of_range_stops_the_start_with_its_name(name, value, message, tmp_path):
+    result = manage("check", env={**PROD_ENV, "BURSAR_VAR_DIR": str(tmp_path), name: value})
+    assert result.returncode != 0
+    assert message in result.stderr

@@ -94,10 +94,30 @@ def chunks_run(*, run: JobRun, bounds: list[tuple[int, int]], after_chunk: Calla
             time.sleep(settings.JOBS_CHUNK_POLL_SECONDS)
 
 
+def _chunk_time_bound() -> None:
+    """On PostgreSQL, for this transaction only: no statement may run, and the transaction may not
+    sit idle, longer than ``JOBS_CHUNK_TIMEOUT_SECONDS``. The job waits until every chunk is done,
+    and a chunk claimed by a worker that hangs (a statement stuck, or the process stopped between
+    two) would keep its row lock, and the date, forever; instead the database rolls it back (for an
+    idle transaction it also ends the session), the chunk is pending again, and the next claim
+    does it."""
+    seconds = settings.JOBS_CHUNK_TIMEOUT_SECONDS
+    if connection.vendor != "postgresql" or not seconds:
+        return
+    limit = f"{max(1, round(seconds * 1000))}ms"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT set_config('statement_timeout', %s, true), "
+            "set_config('idle_in_transaction_session_timeout', %s, true)",
+            [limit, limit],
+        )
+
+
 def chunk_work(*, run_id: int, chunk_id: int | None = None) -> bool:
     """Claim one pending chunk of the run (``chunk_id``, or the first free one) and do it, in one
     transaction; False when there is none free (done, or being done by someone else)."""
     with transaction.atomic():
+        _chunk_time_bound()
         claim = JobChunk.objects.select_for_update(skip_locked=True, of=("self",)).filter(
             run_id=run_id, status=ChunkStatus.PENDING, run__status=JobStatus.RUNNING
         )

@@ -464,6 +464,12 @@ if ACCRUAL_CHUNK_SIZE < 1:
 JOBS_FAN_OUT = env.bool("JOBS_FAN_OUT", default=not DATABASES["default"]["ENGINE"].endswith("sqlite3"))
 JOBS_CHUNK_QUEUE = env.str("JOBS_CHUNK_QUEUE", default="")  # empty: Celery's default queue
 JOBS_CHUNK_POLL_SECONDS = 0.1  # how often the job looks whether chunks taken by others are done
+# On PostgreSQL, the longest a chunk's transaction may run one statement or sit idle before the
+# database rolls it back (a stuck worker's chunk becomes pending again and the job takes it over);
+# a chunk of 20,000 positions takes about a second. 0: no bound.
+JOBS_CHUNK_TIMEOUT_SECONDS = env.float("JOBS_CHUNK_TIMEOUT_SECONDS", default=600)
+if JOBS_CHUNK_TIMEOUT_SECONDS < 0:
+    raise ImproperlyConfigured("JOBS_CHUNK_TIMEOUT_SECONDS must be 0 (no bound) or more.")
 
 
 # --- Messaging center -------------------------------------------------------------------------

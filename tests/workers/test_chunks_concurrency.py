@@ -9,7 +9,7 @@ import time
 from decimal import Decimal as D
 
 import pytest
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 
 from apps.investments.services import accrual as accrual_module
 from apps.investments.services.accrual import accrual_chunk, accrue_returns
@@ -156,3 +156,40 @@ def another_backend_waits_on_a_lock(connection_, timeout: float = 15) -> bool:
                 return True
             time.sleep(0.02)
     return False
+
+
+@pytest.mark.parametrize("stuck", ["in a statement", "between statements"])
+def test_a_chunk_stuck_longer_than_the_timeout_is_rolled_back_and_done_by_the_next_claim(stuck, settings, monkeypatch):
+    """A worker that hangs inside a chunk (a statement that never ends, or a process stopped in
+    the middle of the transaction) must not hold the chunk, and the date, forever: PostgreSQL rolls
+    the chunk's transaction back after ``JOBS_CHUNK_TIMEOUT_SECONDS``."""
+    book = book_open(StaffFactory())
+    run, [chunk] = run_planned(DAY1, size=100)
+    settings.JOBS_CHUNK_TIMEOUT_SECONDS = 0.3
+    real = accrual_module.accrual_chunk
+
+    def hangs(**kwargs):
+        result = real(**kwargs)  # everything written, then stuck before the commit
+        with connection.cursor() as cursor:
+            if stuck == "in a statement":
+                cursor.execute("SELECT pg_sleep(5)")
+            else:
+                time.sleep(1.5)  # idle in the transaction: the database ends the session
+                cursor.execute("SELECT 1")
+        return result
+
+    monkeypatch.setattr(accrual_module, "accrual_chunk", hangs)
+    with pytest.raises(DatabaseError):  # statement timeout; the session ended for idling
+        chunk_work(run_id=run.pk, chunk_id=chunk.pk)
+    connection.close()  # a worker's next task starts on a new connection (Celery's Django fixup)
+
+    chunk.refresh_from_db()
+    assert chunk.status == "pending"
+    assert not Entry.objects.filter(kind="return").exists()
+    monkeypatch.setattr(accrual_module, "accrual_chunk", real)
+    assert chunk_work(run_id=run.pk) is True
+    run.refresh_from_db()
+    assert_day1_paid_once(book, run)
+    with connection.cursor() as cursor:  # the bound was for the chunk's transaction only
+        cursor.execute("SHOW statement_timeout")
+        assert cursor.fetchone()[0] == "0"
