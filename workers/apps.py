@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class WorkersConfig(AppConfig):
     name = "workers"
     label = "workers"
-    verbose_name = "Scheduler and jobs"
+    verbose_name = _("Scheduler and jobs")

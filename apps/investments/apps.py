@@ -1,7 +1,8 @@
 from django.apps import AppConfig
+from django.utils.translation import gettext_lazy as _
 
 
 class InvestmentsConfig(AppConfig):
     name = "apps.investments"
     label = "investments"
-    verbose_name = "Investments"
+    verbose_name = _("Investments")

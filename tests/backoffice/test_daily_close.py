@@ -432,3 +432,33 @@ def test_the_nightly_check_is_recorded_and_is_the_check_after_the_close(superuse
     with at(DAY1, 12):
         assert daily_close_get(business_date=DAY0).ledger_check == run
         assert daily_close_get(business_date=DAY1).ledger_check is None
+
+
+def shown(html: str, key: str) -> str:
+    """The text a figure's element shows (not its raw value)."""
+    match = re.search(rf'data-figure="{re.escape(key)}" data-value="[^"]*">([^<]*)<', html)
+    assert match, key
+    return unescape(match.group(1))
+
+
+@pytest.mark.parametrize(
+    ("language", "cash", "opened"),
+    [
+        ("en", "-11,500.00", "1,000.00"),
+        # Isolated left to right (LRI … PDI): in a right-to-left page a bare "-11,500.00" is drawn
+        # with its minus on the right ("11,500.00-").
+        ("ar", "\u2066-11,500.00\u2069", "\u20661,000.00\u2069"),
+    ],
+)
+def test_amounts_keep_their_minus_in_front_in_a_right_to_left_page(
+    ledger, finance, admin_client_for, language, cash, opened
+):
+    client = admin_client_for(finance)
+    client.cookies["django_language"] = language
+    with at(DAY4):
+        html = client.get(PAGE, {"date": DAY2.isoformat()}).text
+
+    assert f'lang="{language}"' in html
+    assert shown(html, "balances.cash.closing") == cash
+    assert shown(html, "flows.positions_matured.principal") == opened
+    assert page_figures(html)["balances.cash.closing"] == "-11500.00"  # the raw value as in the CSV

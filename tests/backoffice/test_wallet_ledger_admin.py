@@ -281,3 +281,26 @@ def test_export_page_and_link(finance, admin_client_for):
 def test_export_needs_the_view_entry_permission(support, admin_client_for):
     today = business_date_today().isoformat()
     assert admin_client_for(support).get(EXPORT, {"date_from": today, "date_to": today}).status_code == 403
+
+
+@pytest.mark.parametrize(
+    ("language", "shown", "stored"),
+    [
+        ("en", "70.00 USD", "-70.00 USD"),
+        # In a right-to-left page each amount is isolated left to right (LRI … PDI): otherwise it is
+        # drawn "USD 70.00" and "USD 70.00-".
+        ("ar", "\u206670.00 USD\u2069", "\u2066-70.00 USD\u2069"),
+    ],
+)
+def test_account_balances_read_left_to_right_in_every_language(
+    language, shown, stored, finance, admin_client_for, investor, superuser
+):
+    fund(investor, "30.00", approver=superuser)
+    fund(UserFactory(), "40.00", approver=superuser)
+    client = admin_client_for(finance)
+    client.cookies["django_language"] = language
+
+    html = client.get(ACCOUNTS, {"side": "platform", "kind__exact": "cash"}).text
+
+    assert f'<span class="font-medium whitespace-nowrap" data-shown>{shown}</span>' in html
+    assert stored in html  # the stored (ledger-side) figure beside it

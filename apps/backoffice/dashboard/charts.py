@@ -21,6 +21,7 @@ from apps.backoffice.selectors import (
     money_flows_by_day,
     payouts_by_day,
 )
+from apps.common.money import money_text
 
 # series -> (permission, label, colour, sign the chart draws it with)
 SERIES = {
@@ -108,7 +109,7 @@ def _chart(spec: ChartSpec, family: SeriesFamily, keys: tuple[str, ...]) -> dict
             "key": key,
             "label": SERIES[key][1],
             "colour": "bg-primary-600" if SERIES[key][2].endswith("primary-600)") else "bg-orange-500",
-            "total": f"{family.total(key):,.2f} {currency}" if spec.money else f"{family.total(key):,}",
+            "total": money_text(family.total(key), currency) if spec.money else f"{family.total(key):,}",
         }
         for key in keys
     ]
@@ -134,7 +135,7 @@ def _number(value) -> str | int:
 
 
 def _cell(value, money: bool) -> str:
-    return f"{value:,.2f}" if money else f"{value:,}"
+    return money_text(value) if money else f"{value:,}"
 
 
 def _ranges(request, days: int) -> list[dict]:

@@ -11,12 +11,13 @@ from django.utils.translation import ngettext
 
 from apps.backoffice.dashboard.figures import DashboardFigures
 from apps.backoffice.selectors import QueueHealth, coverage_get, kyc_queue_health, support_queue_health
+from apps.common.money import money_text
 
 COVERAGE_PERMISSIONS = ("wallet.view_account", "investments.view_position", "wallet.view_treasurybalance")
 
 
 def money(amount, currency: str | None = None) -> str:
-    return f"{amount:,.2f} {currency or settings.PLATFORM_CURRENCY}"
+    return money_text(amount, currency or settings.PLATFORM_CURRENCY)
 
 
 def coverage_panel(user, figures: DashboardFigures) -> dict | None:

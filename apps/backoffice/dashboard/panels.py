@@ -12,6 +12,7 @@ from apps.accounts.models import KycStatus
 from apps.accounts.selectors import NEW_SIGNUP_WINDOW, UserCounts
 from apps.backoffice.badges import support_counts_for, task_proofs_submitted
 from apps.backoffice.dashboard.figures import DashboardFigures
+from apps.common.money import money_text
 from apps.investments.models import PositionStatus
 from apps.investments.selectors import InvestmentSummary
 from apps.wallet.models import AccountKind, RequestStatus
@@ -235,7 +236,7 @@ def investment_panel(user, summary: InvestmentSummary) -> dict:
 
 
 def money(amount, currency: str) -> str:
-    return f"{amount:,.2f} {currency}"
+    return money_text(amount, currency)
 
 
 def changelist_url(model: str, **filters) -> str:

@@ -14,6 +14,7 @@ from django.utils import formats, timezone
 
 from apps.backoffice.reports.selectors import Balance, DailyClose, Flow, JobOutcome
 from apps.common.admin.exports import csv_cell, csv_lines
+from apps.common.money import bidi_isolated
 
 CSV_HEADER = ("business_date", "section", "item", "measure", "value")
 
@@ -43,7 +44,7 @@ class Figure:
         if isinstance(value, bool):
             return str(value)
         if isinstance(value, Decimal):
-            return f"{value:,.2f}"
+            return bidi_isolated(f"{value:,.2f}")  # a negative keeps its minus in front in Arabic
         if isinstance(value, int):
             return f"{value:,}"
         if isinstance(value, datetime):

@@ -6,26 +6,13 @@ language. Templates wrap amounts in ``class="amount"`` (isolated, left to right)
 left language the text itself is also isolated (Unicode LRI … PDI), so that an amount inside an
 Arabic sentence (a message, a help text) does not come out as ``USD 1,234.50``."""
 
-from decimal import Decimal
-
 from django import template
-from django.utils.translation import get_language_bidi
 
-from apps.common.money import to_money
+from apps.common.money import money_text, to_money
 
 register = template.Library()
 
-LEFT_TO_RIGHT_ISOLATE = "\u2066"
-POP_DIRECTIONAL_ISOLATE = "\u2069"
-
-
-def money_text(amount: Decimal | int | str | None, currency: str = "") -> str:
-    """``1234.5`` → ``"1,234.50 USD"``; an empty string for no amount."""
-    if amount is None or amount == "":
-        return ""
-    text = f"{to_money(amount):,.2f}"
-    text = f"{text} {currency}" if currency else text
-    return f"{LEFT_TO_RIGHT_ISOLATE}{text}{POP_DIRECTIONAL_ISOLATE}" if get_language_bidi() else text
+__all__ = ["money_text", "register"]
 
 
 @register.filter

@@ -19,6 +19,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from apps.common.errors import ApplicationError
+from apps.common.money import money_text
 from apps.wallet.models import PENDING_FIRST, RequestStatus
 
 STATUS_LABELS = {
@@ -35,8 +36,9 @@ REVIEW_PAGE_LISTED = 25
 
 
 def money(amount: Decimal, currency: str) -> str:
-    """``1,234.50 USD``: exact (Decimal formatting never goes through a float)."""
-    return f"{amount:,.2f} {currency}"
+    """``1,234.50 USD``: exact (Decimal formatting never goes through a float), kept left to right
+    on a right-to-left page (``apps.common.money.money_text``)."""
+    return money_text(amount, currency)
 
 
 def money_cell(amount: Decimal, currency: str) -> str:
