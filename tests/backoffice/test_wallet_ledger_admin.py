@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from apps.common.dates import business_date_today
 from apps.wallet.admin.paginator import CappedCountPaginator
-from apps.wallet.models import Account, AccountKind, Entry, Posting
+from apps.wallet.models import Account, AccountKind, Deposit, Entry, Posting
 from apps.wallet.services.adjustments import adjustment_create
 from apps.wallet.services.deposits import deposit_approve, deposit_request_create
 from tests.factories import UserFactory
@@ -304,3 +304,25 @@ def test_account_balances_read_left_to_right_in_every_language(
 
     assert f'<span class="font-medium whitespace-nowrap" data-shown>{shown}</span>' in html
     assert stored in html  # the stored (ledger-side) figure beside it
+
+
+@pytest.mark.parametrize("url", [POSTINGS, "/admin/wallet/deposit/"])  # the capped paginator, and unfold's own
+def test_the_pages_row_is_spaced_by_its_gap_in_either_direction(url, superuser, admin_client_for, monkeypatch):
+    """unfold spaces the page numbers and "Show all" with right paddings and a left margin, which a
+    right-to-left page puts on the wrong side ("3- 130", "postingsShow all"); the overrides space
+    them with the flex row's gap."""
+    from django.contrib import admin
+
+    make_ledger(3, approver=superuser)
+    for model in (Posting, Deposit):
+        monkeypatch.setattr(admin.site._registry[model], "list_per_page", 2)
+    client = admin_client_for(superuser)
+    client.cookies["django_language"] = "ar"
+
+    html = client.get(url).text
+
+    assert 'class="flex flex-row gap-4 grow items-center' in html
+    assert 'class="showall text-primary-600' in html
+    pages = html[html.index('class="flex flex-row gap-4 grow') :]
+    assert re.search(r"<div>\s*<(a|span)", pages)  # each page number in a plain cell
+    assert "pr-4" not in pages.split('class="showall')[0]
