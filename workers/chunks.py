@@ -36,7 +36,12 @@ CHUNK_WORK = {
     "accrue_returns": "apps.investments.services.accrual.accrual_chunk",
     "mature_investments": "apps.investments.services.maturity.maturity_chunk",
 }
-WORKER_NAME = f"{socket.gethostname()}:{os.getpid()}"
+
+
+def worker_name() -> str:
+    """``host:pid`` of this process, read when asked (a name taken at import would be the parent's
+    in a forked worker)."""
+    return f"{socket.gethostname()}:{os.getpid()}"
 
 
 def investor_bounds(positions: QuerySet, *, size: int) -> list[tuple[int, int]]:
@@ -134,7 +139,7 @@ def chunk_work(*, run_id: int, chunk_id: int | None = None) -> bool:
             status=ChunkStatus.DONE,
             rows=result.created,
             done_at=timezone.now(),
-            worker=f"{socket.gethostname()}:{os.getpid()}"[:100],
+            worker=worker_name()[:100],
         )
         run_add_chunk(run, result, number=chunk.index + 1)
     return True

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from apps.investments.services.accrual import accrue_returns
 from tests.backoffice.test_jobs_admin import DAY0, RUNS, at, position  # noqa: F401
-from workers.chunks import WORKER_NAME
+from workers.chunks import worker_name
 
 pytestmark = pytest.mark.django_db
 
@@ -26,5 +26,5 @@ def test_the_list_shows_chunks_done_of_planned_and_the_run_lists_them(position, 
     assert 'id="job-chunks"' in page.text
     owner = position.user_id
     assert f"<bdi>{owner}–{owner}</bdi>" in page.text
-    assert f"<bdi>{WORKER_NAME}</bdi>" in page.text
+    assert f"<bdi>{worker_name()}</bdi>" in page.text
     assert "Done" in page.text
