@@ -64,3 +64,32 @@ def table(rows: list[tuple[str, ...]]) -> str:
     lines = [" | ".join(cell.ljust(widths[i]) for i, cell in enumerate(row)) for row in rows]
     lines.insert(1, "-+-".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+def statements_of(function) -> tuple[list[tuple[str, object]], object]:
+    """Every SQL statement ``function()`` runs on the default connection, with its parameters as
+    Django's cursor was given them (``%s`` placeholders), and what ``function`` returned. Unlike the
+    query log (``CaptureQueriesContext``), whose text of a prepared statement keeps its ``$1``
+    placeholders, these can be run again by ``statements_replay``."""
+    from django.db import connection
+
+    found = []
+
+    def record(execute, sql, params, many, context):
+        found.append((sql, params))
+        return execute(sql, params, many, context)
+
+    with connection.execute_wrapper(record):
+        result = function()
+    return found, result
+
+
+def statements_replay(statements: list[tuple[str, object]]) -> None:
+    """Run ``statements`` (from ``statements_of``) on a plain cursor, reading every row."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        for sql, params in statements:
+            cursor.execute(sql, params)
+            if cursor.description is not None:
+                cursor.fetchall()
