@@ -37,7 +37,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from datetime import UTC
 
-from bench.common import django_setup_on_fresh_database, drop_database, step, table
+from bench.common import django_setup_on_fresh_database, drop_database, staff_client, step, table
 from bench.data import REALISTIC_MIX, ledger_generate, requests_generate
 
 DB_NAME = "bursar_bench_admin"
@@ -467,8 +467,6 @@ def main() -> None:
             from django.core.management import call_command
 
             call_command("collectstatic", interactive=False, verbosity=0)
-        from django.test import Client
-
         from apps.accounts.models import User
         from apps.wallet.models import Account, DepositAddress
 
@@ -486,8 +484,7 @@ def main() -> None:
             with step("analyzing the other tables"):
                 analyze_all()
         staff = User.objects.get(email="bench-admin@example.com")
-        client = Client(HTTP_HOST="127.0.0.1")
-        client.force_login(staff)
+        client = staff_client(staff)  # two-factor verified, as staff sessions must be
         account_id = Account.objects.filter(owner__email="bench1@example.com").values_list("pk", flat=True).get()
 
         results, count_cache = [], {}

@@ -93,3 +93,25 @@ def statements_replay(statements: list[tuple[str, object]]) -> None:
             cursor.execute(sql, params)
             if cursor.description is not None:
                 cursor.fetchall()
+
+
+def staff_client(user):
+    """A test client signed in as the staff member ``user`` with the second factor verified, as the
+    code step leaves a staff session (a confirmed TOTP device of the user bound to the session by
+    django-otp): staff pages send an unverified session to the code step."""
+    from django.http import HttpRequest
+    from django.test import Client
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    from apps.accounts.mfa.services import mfa_session_verified_mark
+
+    device = TOTPDevice.objects.filter(user=user, confirmed=True).first()
+    device = device or TOTPDevice.objects.create(user=user, name="Authenticator app", confirmed=True)
+    client = Client(HTTP_HOST="127.0.0.1")
+    client.force_login(user)
+    session = client.session
+    request = HttpRequest()
+    request.session, request.user = session, user
+    mfa_session_verified_mark(request=request, device=device)
+    session.save()
+    return client
