@@ -12,6 +12,7 @@ from datetime import date
 from decimal import Decimal
 
 from django.conf import settings
+from django.db import connection
 from django.db.models import Case, Sum, Value, When
 from django.utils import timezone
 
@@ -117,13 +118,20 @@ def _accruals_link(*, positions: list[Position], accounts: dict) -> None:
             entry_id__in=[position.maturity_entry_id for position in positions], account_id__in=available
         ).values_list("entry_id", "pk")
     }
-    Accrual.objects.filter(position_id__in=[position.pk for position in positions], posting__isnull=True).update(
-        posting_id=Case(
-            *[
-                When(position_id=position.pk, then=Value(posting_of[position.maturity_entry_id]))
-                for position in positions
-            ]
-        )
+    pairs = [(position.pk, posting_of[position.maturity_entry_id]) for position in positions]
+    if connection.vendor == "postgresql":
+        # One join against the pairs: a CASE with a branch per position is tried branch after branch
+        # for every accrual row (a chunk of 20,000 positions of 100 accruals each: minutes).
+        with connection.cursor() as cursor:
+            cursor.execute(
+                "UPDATE investments_accrual a SET posting_id = paid.posting_id"
+                " FROM unnest(%s::bigint[], %s::bigint[]) AS paid(position_id, posting_id)"
+                " WHERE a.position_id = paid.position_id AND a.posting_id IS NULL",
+                [[position for position, _posting in pairs], [posting for _position, posting in pairs]],
+            )
+        return
+    Accrual.objects.filter(position_id__in=[position for position, _posting in pairs], posting__isnull=True).update(
+        posting_id=Case(*[When(position_id=position, then=Value(posting)) for position, posting in pairs])
     )
 
 
