@@ -274,6 +274,17 @@ def test_update_with_invalid_values_is_refused_on_the_field(investor_api, unchan
     assert response.json() == {"detail": message, "code": "invalid", field: [message]}
 
 
+@pytest.mark.parametrize("value", ["\u00a0|" + "*" * 99, " " * 101])
+def test_update_refuses_text_longer_than_the_schema_allows_before_trimming(investor_api, unchanged_db, value):
+    # Found by schemathesis: 101 characters whose first is a no-break space were trimmed to 100
+    # and accepted, against the schema's maxLength of 100.
+    with unchanged_db():
+        response = investor_api.patch(UPDATE, {"country": value}, format="json")
+
+    assert response.status_code == 400
+    assert response.json() == {"country": ["Ensure this field has no more than 100 characters."]}
+
+
 @pytest.mark.parametrize("body", ["{bad json", "[]", '"x"'])
 def test_update_with_malformed_body_is_400(investor_api, unchanged_db, body):
     with unchanged_db():

@@ -59,6 +59,29 @@ def test_email_field_refuses_anything_but_text(value):
     assert errors_for({"name": "x", "email": value}) == {"email": ["Enter a valid email address."]}
 
 
+class Bounded(StrictSerializer):
+    name = StrictCharField(max_length=5, allow_blank=True)
+
+
+@pytest.mark.parametrize("value", ["\u00a0abcde", " abcde ", "abcde\n", " " * 6, "\u00a0" * 9])
+def test_max_length_bounds_the_text_as_sent_not_as_trimmed(value):
+    # The schema's maxLength is about the string in the request; schemathesis sent 101
+    # characters, the first a no-break space, to a field of 100 and saw it accepted.
+    serializer = Bounded(data={"name": value})
+
+    assert serializer.is_valid() is False
+    assert serializer.errors == {"name": ["Ensure this field has no more than 5 characters."]}
+    assert serializer.errors["name"][0].code == "max_length"
+
+
+@pytest.mark.parametrize(("value", "kept"), [(" abc ", "abc"), ("abcde", "abcde"), ("     ", "")])
+def test_text_within_max_length_is_still_trimmed(value, kept):
+    serializer = Bounded(data={"name": value})
+
+    assert serializer.is_valid(), serializer.errors
+    assert serializer.validated_data == {"name": kept}
+
+
 FORMAT = 'Send the amount as a number or a string such as "100.00" (digits, at most 2 decimals).'
 
 

@@ -97,9 +97,10 @@ def test_three_missed_days_are_paid_in_order_by_one_run(worked_example):
     entries = Entry.objects.filter(kind="return").order_by("id").values_list("natural_key", flat=True)
     # one entry per chunk of investors and date (here one investor, one chunk a day)
     assert list(entries) == [f"returns:{DAY0 + timedelta(days=d)}:{investor.pk}-{investor.pk}" for d in (1, 2, 3)]
-    assert list(position.accruals.values_list("posting__amount", "posting__account__owner")) == [
-        (D("500.00"), investor.pk)
-    ] * 3
+    assert (
+        list(position.accruals.values_list("posting__amount", "posting__account__owner"))
+        == [(D("500.00"), investor.pk)] * 3
+    )
 
 
 def test_future_dates_and_dates_before_the_first_position_are_refused(worked_example, unchanged_db):

@@ -154,6 +154,9 @@ def test_the_queue_filters_by_status_and_search(reviewer_api, reviewer, kyc_stor
     bad = reviewer_api.get(QUEUE, {"status": "cancelled"})
     assert bad.status_code == 400
     assert bad.json() == {"status": ['"cancelled" is not a valid choice.']}
+    too_long = reviewer_api.get(QUEUE, {"search": " " + "x" * 200})  # the bound is on the text as sent
+    assert too_long.status_code == 400
+    assert too_long.json() == {"search": ["Ensure this field has no more than 200 characters."]}
 
 
 def test_the_queue_takes_the_same_number_of_queries_for_more_rows(reviewer_api, reviewer, kyc_storage):

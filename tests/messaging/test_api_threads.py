@@ -136,6 +136,13 @@ def test_an_investor_s_bad_filter_is_a_400_and_a_good_one_changes_nothing(amina,
     assert amina_api.get(THREADS, {"category": "withdrawal"}).json() == everything
 
 
+def test_a_search_longer_than_the_schema_allows_is_a_400_even_with_spaces_around_it(sam_api):
+    response = sam_api.get(THREADS, {"search": " " + "x" * 200})
+
+    assert response.status_code == 400
+    assert response.json() == {"search": ["Ensure this field has no more than 200 characters."]}
+
+
 def test_staff_list_a_queue_with_filters_and_search(amina, bilal, sam, sam_api, sara, ticket):
     waiting = ticket_open(bilal, subject="Withdrawal stuck", category="withdrawal")
     urgent = ticket_open(amina, subject="Card lost", category="account")

@@ -205,7 +205,7 @@ def test_a_replayed_adjustment_posts_once(staff_api, funded):
     assert balances(funded)[0] == D("1010.00")
 
 
-@pytest.mark.parametrize("key", ["", "   ", "k" * 201])
+@pytest.mark.parametrize("key", ["", "   ", "k" * 201, " " + "k" * 200, "\t" * 201])
 def test_a_bad_key_is_refused(investor_api, unchanged_db, key):
     with unchanged_db():
         response = post(investor_api, DEPOSIT, {"amount": "20.00"}, key=key)

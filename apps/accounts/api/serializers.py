@@ -220,7 +220,7 @@ class QueryBooleanField(serializers.BooleanField):
 
 
 class AdminUserFilterSerializer(serializers.Serializer):
-    search = serializers.CharField(
+    search = StrictCharField(
         required=False,
         allow_blank=True,
         max_length=254,

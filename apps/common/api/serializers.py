@@ -22,7 +22,18 @@ from apps.common.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 
 
 class _TextOnlyMixin:
-    """DRF turns ``123`` into ``"123"``; a number or a boolean where text belongs is an error."""
+    """DRF turns ``123`` into ``"123"``; a number or a boolean where text belongs is an error.
+
+    ``max_length`` bounds the text as sent, as the schema's ``maxLength`` says, not the text left
+    once DRF has trimmed its whitespace: 101 characters of which the first is a space are refused
+    by a field of 100, not accepted as 100."""
+
+    def run_validation(self, data=serializers.empty):
+        # Before DRF's own steps: a blank text (spaces only) never reaches to_internal_value.
+        max_length = getattr(self, "max_length", None)
+        if isinstance(data, str) and max_length is not None and len(data) > max_length:
+            self.fail("max_length", max_length=max_length)
+        return super().run_validation(data)
 
     def to_internal_value(self, data):
         if not isinstance(data, str):

@@ -239,7 +239,7 @@ class AdminKycSubmissionSerializer(KycSubmissionSerializer):
 
 class KycQueueFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=SubmissionStatus.values, required=False)
-    search = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    search = StrictCharField(required=False, allow_blank=True, max_length=200)
 
 
 def _admin_note(**kwargs) -> StrictCharField:

@@ -94,8 +94,10 @@ class IdempotentAPIView(APIView):
         key = request.headers.get(IDEMPOTENCY_KEY_HEADER)
         if key is None:
             return None
+        # The bound is on the header as sent (the schema's maxLength), the spaces around it included.
+        too_long = len(key) > IDEMPOTENCY_KEY_MAX_LENGTH
         key = key.strip()
-        if not key or len(key) > IDEMPOTENCY_KEY_MAX_LENGTH:
+        if not key or too_long:
             raise ApplicationError(
                 _("The Idempotency-Key header must have 1 to %(max)s characters.")
                 % {"max": IDEMPOTENCY_KEY_MAX_LENGTH},
