@@ -180,7 +180,17 @@ def test_list_pages(ivy, omar, boss):
 
 @pytest.mark.parametrize(
     "query",
-    ["is_active=maybe", "role=owner", "search=" + "x" * 255, "search=%20" + "x" * 254, "page=99", "page=abc"],
+    [
+        "is_active=maybe",
+        "is_active=1",
+        "is_active=yes",
+        "is_active=True",
+        "role=owner",
+        "search=" + "x" * 255,
+        "search=%20" + "x" * 254,
+        "page=99",
+        "page=abc",
+    ],
 )
 def test_list_refuses_bad_parameters_without_a_server_error(ivy, boss, query):
     response = api_for(boss).get(f"{USERS}?{query}")

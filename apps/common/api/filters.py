@@ -45,3 +45,17 @@ def enum_parameter(name: str, values, description: str) -> OpenApiParameter:
         enum=["", *values],
         description=f"{description} Empty: no filter.",
     )
+
+
+SEARCH_MAX_LENGTH = 200
+
+
+def search_parameter(description: str) -> OpenApiParameter:
+    """An optional free-text search of at most ``SEARCH_MAX_LENGTH`` characters (as sent)."""
+    return OpenApiParameter(
+        "search",
+        {"type": "string", "maxLength": SEARCH_MAX_LENGTH},
+        OpenApiParameter.QUERY,
+        required=False,
+        description=description,
+    )

@@ -11,6 +11,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 from rest_framework.exceptions import ErrorDetail
 
+from apps.common.api.filters import SEARCH_MAX_LENGTH
 from apps.common.api.serializers import StrictCharField, StrictSerializer, alias
 from apps.kyc.models import Document, DocumentSide, IdType, RejectionReason, Submission, SubmissionStatus
 from apps.wallet.api.serializers import ADMIN_NOTE_MAX_LENGTH, IdField
@@ -239,7 +240,7 @@ class AdminKycSubmissionSerializer(KycSubmissionSerializer):
 
 class KycQueueFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=SubmissionStatus.values, required=False)
-    search = StrictCharField(required=False, allow_blank=True, max_length=200)
+    search = StrictCharField(required=False, allow_blank=True, max_length=SEARCH_MAX_LENGTH)
 
 
 def _admin_note(**kwargs) -> StrictCharField:

@@ -6,7 +6,7 @@ from axes.helpers import get_client_ip_address
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import OpenApiResponse, PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -14,6 +14,7 @@ from rest_framework.permissions import BasePermission, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.api.filters import search_parameter
 from apps.common.api.paths import body_with_path_id, path_form, path_id_parameter
 from apps.common.api.schema import NOT_AUTHENTICATED, bad_request, error_response
 from apps.common.errors import ApplicationError
@@ -158,13 +159,7 @@ class AdminKycListView(ListAPIView):
         summary="The KYC queue: pending first (oldest waiting first), then the rest",
         parameters=[
             enum_parameter("status", SubmissionStatus.values, "Only submissions in this status."),
-            OpenApiParameter(
-                "search",
-                str,
-                OpenApiParameter.QUERY,
-                required=False,
-                description="Part of the investor's email or of the full name, or the exact ID number.",
-            ),
+            search_parameter("Part of the investor's email or of the full name, or the exact ID number."),
         ],
         responses={
             200: serializers.AdminKycSubmissionSerializer(many=True),

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from apps.common.api.filters import SEARCH_MAX_LENGTH
 from apps.common.api.serializers import StrictCharField, StrictSerializer
 from apps.messaging.api.serializers.fields import (
     AttachmentSerializer,
@@ -221,4 +222,4 @@ class ThreadFilterSerializer(serializers.Serializer):
     status = serializers.ChoiceField(choices=ThreadStatus.values, required=False)
     priority = serializers.ChoiceField(choices=ThreadPriority.values, required=False)
     category = serializers.ChoiceField(choices=ThreadCategory.values, required=False)
-    search = StrictCharField(required=False, allow_blank=True, max_length=200)
+    search = StrictCharField(required=False, allow_blank=True, max_length=SEARCH_MAX_LENGTH)

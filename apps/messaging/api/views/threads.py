@@ -3,12 +3,13 @@ one conversation with its messages, replies with files, and the staff actions (i
 assign, status, priority, category). Investors reach only their own conversations (anything else
 is a 404); staff need ``messaging.view_thread`` to read and ``messaging.handle_thread`` to act."""
 
-from drf_spectacular.utils import OpenApiParameter, PolymorphicProxySerializer, extend_schema
+from drf_spectacular.utils import PolymorphicProxySerializer, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from apps.common.api.filters import search_parameter
 from apps.common.api.schema import NOT_AUTHENTICATED, bad_request, error_response
 from apps.messaging.api.serializers import threads as serializers
 from apps.messaging.api.views.common import (
@@ -112,7 +113,7 @@ class ThreadListView(UploadMixin, ListAPIView):
             enum_parameter("status", ThreadStatus.values, "Staff: only conversations in this status."),
             enum_parameter("priority", ThreadPriority.values, "Staff: only this priority."),
             enum_parameter("category", ThreadCategory.values, "Staff: only this category."),
-            OpenApiParameter("search", str, OpenApiParameter.QUERY, required=False, description="Staff: see above."),
+            search_parameter("Staff: see above."),
         ],
         responses={200: _thread_rows(many=True), 400: bad_request(), 401: NOT_AUTHENTICATED, 403: STAFF_ONLY},
     )
