@@ -144,6 +144,57 @@ def test_the_api_answers_503_with_the_code_and_retry_after(world, unchanged_db):
         )
 
 
+def test_every_operation_documented_with_503_answers_it_and_every_other_money_command_is_documented(
+    world, client, unchanged_db
+):
+    """The schema's 503 (with Retry-After) is on exactly the API's money commands, and each of them
+    answers it in maintenance mode."""
+    investor_api, staff_api, finance_api = (
+        api_for(world["investor"]),
+        api_for(world["checker"]),
+        api_for(world["finance"]),
+    )
+    deposit, adjustment, message = world["deposit"].pk, world["adjustment"].pk, world["proof"].message_id
+    calls = {
+        "/api/transactions/deposit/": (investor_api, {"amount": "50.00"}),
+        "/api/transactions/withdraw/": (investor_api, {"amount": "20.00", "wallet_address": "T"}),
+        "/api/transactions/cancel/": (investor_api, {"transaction_id": world["withdrawal"].pk}),
+        "/api/investments/create/": (
+            investor_api,
+            {"pack_id": world["plan"].pk, "amount": "5000.00", "accept_terms": True},
+        ),
+        "/api/admin/transactions/approve/": (staff_api, {"transaction_id": deposit}),
+        "/api/admin/transactions/approve/{transaction_id}/": (staff_api, {}),
+        "/api/admin/transactions/reject/": (staff_api, {"transaction_id": deposit, "admin_note": "no"}),
+        "/api/admin/transactions/reject/{transaction_id}/": (staff_api, {"admin_note": "no"}),
+        "/api/admin/users/adjust-balance/": (
+            staff_api,
+            {"user_id": world["investor"].pk, "amount": "5.00", "direction": "credit", "reason": "r"},
+        ),
+        "/api/admin/adjustments/approve/": (staff_api, {"adjustment_id": adjustment}),
+        "/api/admin/adjustments/reject/": (staff_api, {"adjustment_id": adjustment, "admin_note": "no"}),
+        "/api/admin/messages/approve-link/": (finance_api, {"message_id": message}),
+        "/api/admin/messages/approve-link/{message_id}/": (finance_api, {}),
+    }
+    schema = client.get("/api/schema/?format=json").json()
+    documented = {
+        path for path, operations in schema["paths"].items() if "503" in operations.get("post", {}).get("responses", {})
+    }
+    assert documented == set(calls)
+    retry_after = schema["paths"]["/api/transactions/deposit/"]["post"]["responses"]["503"]["headers"]
+    assert list(retry_after) == ["Retry-After"]
+
+    with unchanged_db():
+        for path, (api, body) in calls.items():
+            url = path.replace("{transaction_id}", str(deposit)).replace("{message_id}", str(message))
+            response = api.post(url, body, format="json")
+            assert (response.status_code, response.json()["code"], response["Retry-After"]) == (
+                503,
+                "maintenance",
+                "600",
+            ), path
+
+
 def test_api_reads_keep_working(world):
     investor_api = api_for(world["investor"])
     for path in ("/api/users/profile/", "/api/transactions/", "/api/investments/packs/", "/api/users/stats/"):

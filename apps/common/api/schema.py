@@ -24,7 +24,8 @@ class AutoSchema(openapi.AutoSchema):
     declare (``additionalProperties: false``, as ``StrictSerializer`` does); an integer id in the
     path or the query (``user``, ``…_id``) outside 1…2^63-1; a query filter's choices with the
     empty value that means no filter; and, on every paginated list, the 400 of a bad
-    ``page``/``page_size`` and the 404 of a page past the last."""
+    ``page``/``page_size`` and the 404 of a page past the last; on a money command (a view with
+    ``paused_by_maintenance``), the 503 of maintenance mode with its Retry-After header."""
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
@@ -47,11 +48,16 @@ class AutoSchema(openapi.AutoSchema):
                 # A filter sent empty is no filter (apps.common.api.filters.query_params).
                 schema["enum"] = ["", *schema["enum"]]
                 schema.pop("minLength", None)
+        responses = operation["responses"]
         if any(parameter["in"] == "query" and parameter["name"] == "page" for parameter in parameters):
-            responses = operation["responses"]
             for code, response in (("400", PAGE_INVALID), ("404", PAGE_NOT_FOUND)):
                 if code not in responses:
                     responses[code] = self._get_response_for_code(response, code)
+        if getattr(self.view, "paused_by_maintenance", False) and self.method != "GET":
+            responses["503"] = self._get_response_for_code(MAINTENANCE, "503")
+            responses["503"]["headers"] = {
+                "Retry-After": {"schema": {"type": "integer", "minimum": 1}, "description": "Seconds to wait."}
+            }
         return operation
 
 
@@ -97,3 +103,8 @@ PAGE_INVALID = OpenApiResponse(
     examples=[OpenApiExample("bad page", value={"page": ["A page is a whole number from 1."]})],
 )
 PAGE_NOT_FOUND = error_response("A page past the last page.", "not_found")
+MAINTENANCE = error_response(
+    "Maintenance mode is on: money operations are paused and nothing changed (an Idempotency-Key sent "
+    "with it is not used up). Send the same request again after Retry-After seconds.",
+    "maintenance",
+)

@@ -77,6 +77,7 @@ class InvestmentListView(ListAPIView):
 
 
 class InvestmentCreateView(IdempotentAPIView):
+    paused_by_maintenance = True
     permission_classes = [IsAuthenticated]
     idempotency_scope = "investments/create"
 

@@ -135,6 +135,7 @@ APPROVE_RESPONSES = {
 
 
 class AdminApproveLinkView(_ReviewView):
+    paused_by_maintenance = True
     idempotency_scope = "admin/messages/approve-link"
     step_up = True
 

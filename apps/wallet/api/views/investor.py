@@ -95,6 +95,7 @@ class TransactionHistoryView(APIView):
 
 
 class DepositCreateView(IdempotentAPIView):
+    paused_by_maintenance = True
     permission_classes = [IsAuthenticated]
     idempotency_scope = "transactions/deposit"
 
@@ -131,6 +132,7 @@ class DepositCreateView(IdempotentAPIView):
 
 
 class WithdrawalCreateView(IdempotentAPIView):
+    paused_by_maintenance = True
     permission_classes = [IsAuthenticated]
     idempotency_scope = "transactions/withdraw"
 
@@ -173,6 +175,7 @@ class WithdrawalCreateView(IdempotentAPIView):
 
 
 class TransactionCancelView(IdempotentAPIView):
+    paused_by_maintenance = True
     permission_classes = [IsAuthenticated]
     idempotency_scope = "transactions/cancel"
 

@@ -139,6 +139,7 @@ PATH_TRANSACTION_ID = path_id_parameter("transaction_id", "The deposit or withdr
 
 
 class _TransactionReviewView(IdempotentAPIView):
+    paused_by_maintenance = True
     permission_classes = [StaffWithPermission]
     staff_permissions = ("wallet.change_deposit", "wallet.change_withdrawal")
     serializer_class = None
@@ -250,6 +251,7 @@ ADJUSTMENT_CREATE_FORBIDDEN = error_response(
 
 
 class AdminBalanceAdjustView(IdempotentAPIView):
+    paused_by_maintenance = True
     permission_classes = [StaffWithPermission]
     staff_permissions = ("wallet.add_adjustment",)
     idempotency_scope = "admin/users/adjust-balance"
@@ -295,6 +297,7 @@ class AdminBalanceAdjustView(IdempotentAPIView):
 
 
 class AdminAdjustmentApproveView(IdempotentAPIView):
+    paused_by_maintenance = True
     permission_classes = [StaffWithPermission]
     staff_permissions = ("wallet.check_adjustment",)
     idempotency_scope = "admin/adjustments/approve"
@@ -341,6 +344,7 @@ class AdminAdjustmentApproveView(IdempotentAPIView):
 
 
 class AdminAdjustmentRejectView(IdempotentAPIView):
+    paused_by_maintenance = True
     permission_classes = [StaffWithPermission]
     staff_permissions = ("wallet.check_adjustment",)
     idempotency_scope = "admin/adjustments/reject"
