@@ -159,3 +159,11 @@ def test_the_support_desk_has_no_id(schema):
 
 def test_the_schema_generates_without_warnings():
     call_command("spectacular", "--validate", "--fail-on-warn", stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_the_schema_says_what_the_lists_and_searches_refuse(schema):
+    """Schemathesis holds the API to these: an empty `ids` is refused, so is a search past 200."""
+    mark_read = schema["components"]["schemas"]["NotificationMarkReadRequest"]["properties"]["ids"]
+    assert (mark_read["minItems"], mark_read["maxItems"]) == (1, 100)
+    threads = {p["name"]: p for p in operation(schema, "/api/threads/", "get")["parameters"]}
+    assert threads["search"]["schema"] == {"type": "string", "maxLength": 200}

@@ -2,6 +2,7 @@
 
 from drf_spectacular import openapi
 from drf_spectacular.utils import OpenApiExample, OpenApiResponse
+from rest_framework import serializers
 
 from apps.common.api.paths import MAX_ID
 from apps.common.api.serializers import ErrorSerializer, StrictSerializer
@@ -23,9 +24,16 @@ class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's, saying what the server refuses: a key a strict request body does not
     declare (``additionalProperties: false``, as ``StrictSerializer`` does); an integer id in the
     path or the query (``user``, ``…_id``) outside 1…2^63-1; a query filter's choices with the
-    empty value that means no filter; and, on every paginated list, the 400 of a bad
-    ``page``/``page_size`` and the 404 of a page past the last; on a money command (a view with
-    ``paused_by_maintenance``), the 503 of maintenance mode with its Retry-After header."""
+    empty value that means no filter; a list that may not be empty (``minItems: 1``); on every
+    paginated list, the 400 of a bad ``page``/``page_size`` and the 404 of a page past the last;
+    on a money command (a view with ``paused_by_maintenance``), the 503 of maintenance mode with
+    its Retry-After header."""
+
+    def _map_serializer_field(self, field, direction, bypass_extensions=False):
+        schema = super()._map_serializer_field(field, direction, bypass_extensions)
+        if isinstance(field, serializers.ListField) and not field.allow_empty and schema.get("type") == "array":
+            schema.setdefault("minItems", 1)  # DRF refuses [] ("This list may not be empty.")
+        return schema
 
     def _map_basic_serializer(self, serializer, direction):
         schema = super()._map_basic_serializer(serializer, direction)
