@@ -201,6 +201,19 @@ class ChartPointSerializer(serializers.Serializer):
 # --- Investor input ----------------------------------------------------------------------------
 
 
+class EarningPositionSerializer(serializers.Serializer):
+    position_id = serializers.IntegerField(help_text="The investment (`id` in `investments/my-investments/`).")
+    pack_name = serializers.CharField(source="plan_name", help_text="Its plan's name.")
+    amount = MoneyField(help_text="This investment's return for the date.")
+
+
+class EarningSerializer(serializers.Serializer):
+    id = serializers.IntegerField(source="posting_id", help_text="The `id` of the `earning` row in `transactions/`.")
+    business_date = serializers.DateField(help_text="The date the returns are for.")
+    amount = MoneyField(help_text="What was credited: the sum of the positions' amounts.")
+    positions = EarningPositionSerializer(many=True, help_text="Each investment that earned, by id.")
+
+
 class InvestmentCreateSerializer(StrictSerializer):
     pack_id = IdField(help_text="An active plan's id (a JSON integer).")
     amount = AmountField()

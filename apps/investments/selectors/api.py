@@ -17,10 +17,14 @@ from django.db.models.functions import Coalesce
 
 from apps.common.money import MONEY_DECIMAL_PLACES, MONEY_MAX_DIGITS
 from apps.investments.models import Accrual, Plan, Position, PositionStatus
+from apps.investments.selectors.portal import PositionReturn, returns_by_posting_for_user
+from apps.wallet.models import EntryKind, Posting
 
 __all__ = [
     "CHART_PERIODS",
     "ChartPoint",
+    "Earning",
+    "earning_get_for_user",
     "investment_chart_for_user",
     "investment_get_for_user",
     "investment_list_for_staff",
@@ -130,3 +134,28 @@ def investment_chart_for_user(*, user, period: str) -> list:
     from apps.investments.selectors.investor import returns_chart_for_user  # it imports this module
 
     return returns_chart_for_user(user=user, period=period).days
+
+
+@dataclass(frozen=True)
+class Earning:
+    """One day's returns posting of an investor (an ``earning`` row of ``transactions/``) and the
+    positions whose returns it paid, each with its amount (they sum to ``amount``)."""
+
+    posting_id: int
+    business_date: date
+    amount: Decimal
+    positions: list[PositionReturn]
+
+
+def earning_get_for_user(*, user, posting_id: int) -> Earning | None:
+    """The caller's daily-returns posting ``posting_id`` opened into its positions; None when it
+    is not one (another kind of movement, someone else's, or no such posting)."""
+    posting = (
+        Posting.objects.select_related("entry")
+        .filter(pk=posting_id, account__owner=user, entry__kind=EntryKind.RETURN)
+        .first()
+    )
+    if posting is None:
+        return None
+    positions = returns_by_posting_for_user(user=user, postings=[posting]).get(posting.pk, [])
+    return Earning(posting.pk, posting.entry.business_date, posting.amount, positions)

@@ -2,6 +2,7 @@
 render. Buying a plan moves money and accepts an ``Idempotency-Key`` header."""
 
 from axes.helpers import get_client_ip_address
+from django.utils.translation import gettext as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import status
 from rest_framework.generics import ListAPIView
@@ -9,8 +10,10 @@ from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from apps.common.api.schema import MONEY_QUERY_SCHEMA, NOT_AUTHENTICATED, bad_request
+from apps.common.api.paths import path_id_parameter, path_id_parse
+from apps.common.api.schema import MONEY_QUERY_SCHEMA, NOT_AUTHENTICATED, bad_request, error_response
 from apps.common.dates import business_date_today
+from apps.common.errors import ApplicationError
 from apps.investments import selectors
 from apps.investments.api import serializers
 from apps.investments.services.positions import investment_open, investment_quote
@@ -185,3 +188,30 @@ class ChartDataView(APIView):
         period = query_params(serializers.ChartQuerySerializer, request)["period"]
         chart = selectors.returns_chart_for_user(user=request.user, period=period)
         return Response(serializers.ChartPointSerializer(chart.days, many=True).data)
+
+
+class EarningDetailView(APIView):
+    permission_classes = [IsAuthenticated]
+
+    @extend_schema(
+        tags=[INVESTMENTS_TAG],
+        summary="One day's returns, opened into the investments that earned them",
+        description=(
+            "Bursar extension. `transactions/` shows one `earning` row per day (all of the caller's "
+            "investments' returns for that date, credited together); this lists what each investment "
+            "earned in it. The amounts sum to the row's `amount`."
+        ),
+        parameters=[path_id_parameter("transaction_id", "The `id` of an `earning` row of `transactions/`.")],
+        responses={
+            200: serializers.EarningSerializer,
+            400: bad_request(),
+            401: NOT_AUTHENTICATED,
+            404: error_response("No such earning of the caller's (or a row of another type).", "not_found"),
+        },
+    )
+    def get(self, request, transaction_id: str):
+        posting_id = path_id_parse(transaction_id, field="transaction_id")
+        earning = selectors.earning_get_for_user(user=request.user, posting_id=posting_id)
+        if earning is None:
+            raise ApplicationError(_("No such earning."), code="not_found", status_code=404)
+        return Response(serializers.EarningSerializer(earning).data)
