@@ -26,6 +26,7 @@ from rest_framework.test import APIClient
 from apps.accounts.models import User
 from apps.investments.services.accrual import accrue_returns
 from apps.messaging.selectors.tasks import task_message_id
+from apps.referrals.models import CommissionRule
 from apps.wallet.models import Entry, EntryKind
 from tests.factories import DEFAULT_PASSWORD, SuperuserFactory, UserFactory
 from tests.investments.helpers import make_plan
@@ -193,7 +194,10 @@ def kyc_fields(**overrides) -> dict:
 
 @pytest.fixture
 def platform():
-    """What an operator set up: staff, a referrer, two plans, a referral milestone."""
+    """What an operator set up: staff, a referrer, two plans, a referral milestone; and the
+    default 3 % commission rule that `migrate` creates (referrals 0002), made again here because
+    this test is transactional: one that ran before it in the same process emptied every table."""
+    CommissionRule.objects.get_or_create(level=1, defaults={"rate": D("3.0000")})
     with at(DAY0 - timedelta(days=10)):
         staff = SuperuserFactory(email="ops@bursar.example")
         referrer = UserFactory(email="rami@example.com", first_name="Rami", last_name="Saleh")

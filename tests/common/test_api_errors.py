@@ -260,7 +260,10 @@ def test_schema_bounds_integer_ids_in_the_query_and_says_what_an_amount_is(schem
     """Schemathesis: `?user=0`, `?thread_id=0` and `?amount=` were schema-valid but a 400."""
     for path, name in [("/api/admin/investments/", "user"), ("/api/admin/messages/", "thread_id")]:
         (parameter,) = [p for p in schema["paths"][path]["get"]["parameters"] if p["name"] == name]
-        assert parameter["schema"] == {"type": "integer", "minimum": 1, "maximum": 2**63 - 1}, path
+        # (or sent empty, which is no filter: test_every_optional_query_parameter_admits_…)
+        assert parameter["schema"] == {
+            "anyOf": [{"type": "integer", "minimum": 1, "maximum": 2**63 - 1}, {"type": "string", "enum": [""]}]
+        }, path
     (amount,) = [p for p in schema["paths"]["/api/investments/quote/"]["get"]["parameters"] if p["name"] == "amount"]
     assert amount["schema"] == {"type": "string", "pattern": r"^-?[0-9]{1,18}(\.[0-9]{1,2})?$"}
 
@@ -284,3 +287,25 @@ def test_docs_are_served_from_local_static_files(client):
         assert cdn not in html
     for asset in ["swagger-ui-bundle.js", "swagger-ui-standalone-preset.js", "swagger-ui.css"]:
         assert finders.find(f"drf_spectacular_sidecar/swagger-ui-dist/{asset}") is not None
+
+
+def test_every_optional_query_parameter_admits_the_empty_value_that_means_no_filter(schema):
+    """Schemathesis sent `?user=` (an integer filter) and got the unfiltered list, as query_params
+    does for every filter; the schema must say so, or the answer reads as a schema violation."""
+    for path, operations in schema["paths"].items():
+        for method, operation in operations.items():
+            for parameter in operation.get("parameters", []):
+                if parameter["in"] != "query" or parameter.get("required"):
+                    continue
+                parameter_schema = parameter["schema"]
+                admits_empty = (
+                    "" in parameter_schema.get("enum", [])
+                    or {"type": "string", "enum": [""]} in parameter_schema.get("anyOf", [])
+                    or (
+                        parameter_schema.get("type") == "string"
+                        and "enum" not in parameter_schema
+                        and not parameter_schema.get("minLength")
+                        and "pattern" not in parameter_schema
+                    )
+                )
+                assert admits_empty, (method, path, parameter["name"], parameter_schema)

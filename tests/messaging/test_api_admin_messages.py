@@ -124,6 +124,7 @@ def test_the_list_filters(amina, sam_api, desk):
     assert ids(kind="note") == [note.pk]
     assert ids(kind="task") == [proof.message_id]
     assert ids(thread_id=thread.pk) == [note.pk, reply.pk, thread.messages.get(sender=amina).pk]
+    assert ids(thread_id="", kind="", link_status="") == ids()  # sent empty: no filter, as the schema says
     for bad in ({"kind": "secret"}, {"link_status": "maybe"}, {"thread_id": "x"}):
         assert sam_api.get(LIST, bad).status_code == 400
 

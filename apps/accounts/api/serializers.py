@@ -1,7 +1,6 @@
 """Input and output shapes of the auth and profile API. Parsing only: every rule is a service."""
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from apps.accounts.models import KycStatus, Language, User
@@ -214,8 +213,6 @@ class AdminUserMessageSerializer(serializers.Serializer):
     user = AdminUserSerializer()
 
 
-# Sent empty, like every filter, it is no filter (apps.common.api.filters.query_params).
-@extend_schema_field({"anyOf": [{"type": "boolean"}, {"type": "string", "enum": [""]}]})
 class QueryBooleanField(serializers.BooleanField):
     """A boolean in a query string, as OpenAPI writes one: ``true`` or ``false`` (not DRF's ``1``,
     ``yes``, ``on`` or ``True``, which the schema does not admit); left out or empty means

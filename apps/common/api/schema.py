@@ -13,6 +13,16 @@ def _is_id(name: str) -> bool:
     return name == "user" or name.endswith("_id")
 
 
+EMPTY_QUERY_VALUE = {"type": "string", "enum": [""]}
+
+
+def _admits_empty(schema: dict) -> bool:
+    """Whether ``""`` already matches this query parameter's schema."""
+    if EMPTY_QUERY_VALUE in schema.get("anyOf", []):
+        return True
+    return schema.get("type") == "string" and not schema.get("minLength") and "pattern" not in schema
+
+
 # An amount in a query string (``?amount=``): what a money field takes, as text.
 MONEY_QUERY_SCHEMA = {
     "type": "string",
@@ -23,9 +33,10 @@ MONEY_QUERY_SCHEMA = {
 class AutoSchema(openapi.AutoSchema):
     """drf-spectacular's, saying what the server refuses: a key a strict request body does not
     declare (``additionalProperties: false``, as ``StrictSerializer`` does); an integer id in the
-    path or the query (``user``, ``…_id``) outside 1…2^63-1; a query filter's choices with the
-    empty value that means no filter; a list that may not be empty (``minItems: 1``); on every
-    paginated list, the 400 of a bad ``page``/``page_size`` and the 404 of a page past the last;
+    path or the query (``user``, ``…_id``) outside 1…2^63-1; the empty value that means no filter
+    on every optional query parameter (among the choices, or as ``anyOf``); a list that may not be
+    empty (``minItems: 1``); on every paginated list, the 400 of a bad ``page``/``page_size`` and
+    the 404 of a page past the last;
     on a money command (a view with ``paused_by_maintenance``), the 503 of maintenance mode with
     its Retry-After header."""
 
@@ -52,10 +63,14 @@ class AutoSchema(openapi.AutoSchema):
             if is_id and schema.get("type") == "integer":
                 schema.setdefault("minimum", 1)
                 schema.setdefault("maximum", MAX_ID)
-            elif parameter["in"] == "query" and "" not in schema.get("enum", [""]):
-                # A filter sent empty is no filter (apps.common.api.filters.query_params).
+            if parameter["in"] != "query" or parameter.get("required"):
+                continue
+            # A filter sent empty is no filter (apps.common.api.filters.query_params).
+            if "" not in schema.get("enum", [""]):
                 schema["enum"] = ["", *schema["enum"]]
                 schema.pop("minLength", None)
+            elif not _admits_empty(schema):
+                parameter["schema"] = {"anyOf": [schema, EMPTY_QUERY_VALUE]}
         responses = operation["responses"]
         if any(parameter["in"] == "query" and parameter["name"] == "page" for parameter in parameters):
             for code, response in (("400", PAGE_INVALID), ("404", PAGE_NOT_FOUND)):
