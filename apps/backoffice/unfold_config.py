@@ -29,6 +29,7 @@ UNFOLD = {
     "SITE_FAVICONS": [
         {"rel": "icon", "type": "image/svg+xml", "href": "apps.backoffice.unfold_links.favicon_url"},
     ],
+    "STYLES": ["apps.backoffice.unfold_links.styles_url"],
     "SHOW_HISTORY": True,
     "SHOW_VIEW_ON_SITE": False,
     "SHOW_BACK_BUTTON": True,

@@ -5,6 +5,7 @@ CSV export streams exactly the postings of a date range."""
 import re
 from datetime import timedelta
 from decimal import Decimal
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -326,3 +327,24 @@ def test_the_pages_row_is_spaced_by_its_gap_in_either_direction(url, superuser, 
     pages = html[html.index('class="flex flex-row gap-4 grow') :]
     assert re.search(r"<div>\s*<(a|span)", pages)  # each page number in a plain cell
     assert "pr-4" not in pages.split('class="showall')[0]
+
+
+def test_the_result_count_is_spaced_on_both_sides_and_phone_cards_read_right_to_left(superuser, admin_client_for):
+    """Arabic screenshots: the header's "130 results" touched the page title (unfold's ml-2), the
+    phone-width cards put each label against its value (unfold's before:mr-auto) and the sidebar's
+    icons touched their labels (mr-3). The header override spaces the count with mx-2; every staff
+    page loads static/backoffice/rtl.css, which mirrors the other two right to left."""
+    from django.contrib.staticfiles import finders
+
+    make_ledger(3, approver=superuser)
+    client = admin_client_for(superuser)
+    client.cookies["django_language"] = "ar"
+
+    html = client.get(f"{POSTINGS}?entry__kind__exact=return").text
+
+    assert '<span class="font-medium mx-2 text-subtle">' in html
+    assert "نتيجة" in html or "نتائج" in html  # the count, in Arabic
+    assert '<link href="/static/backoffice/rtl.css" rel="stylesheet">' in html
+    css = Path(finders.find("backoffice/rtl.css")).read_text()
+    assert '[dir="rtl"] .before\\:mr-auto::before' in css
+    assert '[dir="rtl"] .material-symbols-outlined.mr-3' in css
